@@ -1,0 +1,1 @@
+"""The ``producthq`` command."""

@@ -3,10 +3,25 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from producthq.accounts.roles import Role
 
+
+
+def _check_email(value: str) -> str:
+    # Self-hosted teams use internal domains (.local, .internal, .test): check the syntax only.
+    try:
+        info = validate_email(
+            value, check_deliverability=False, globally_deliverable=False, test_environment=True
+        )
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+    return info.normalized.lower()
+
+
+EmailStr = Annotated[str, StringConstraints(max_length=320), AfterValidator(_check_email)]
 Slug = Annotated[
     str,
     StringConstraints(min_length=2, max_length=64, pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),

@@ -15,6 +15,7 @@ from producthq.db import make_engine, make_session_factory, unit_of_work
 from producthq.errors import InvalidInputError, NotFoundError
 from producthq.migrate import upgrade
 from producthq.settings import Settings
+from producthq.storage import init_data_dir
 
 
 def load_settings() -> Settings:
@@ -45,7 +46,8 @@ class CliState:
         return make_session_factory(self.engine)
 
     def migrate(self) -> None:
-        """Bring the database to the newest schema."""
+        """Create the data folder's stores and bring the database to the newest schema."""
+        init_data_dir(self.settings)
         upgrade(self.engine)
 
     def ensure_ready(self) -> None:

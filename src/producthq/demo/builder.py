@@ -16,14 +16,14 @@ from producthq.accounts.schemas import UserCreate, WorkspaceCreate
 from producthq.audit.service import Actor
 from producthq.settings import Settings
 
-DEMO_EMAIL = "owner@demo.producthq.local"
+DEMO_EMAIL = "owner@demo.producthq.test"
 DEMO_PASSWORD = "producthq-demo"  # noqa: S105 - the published password of a local demo
 DEMO_SLUG = "demo"
 DEMO_TEAM = (
-    ("maya.cpo@demo.producthq.local", "Maya Okafor", Role.admin),
-    ("leo.pm@demo.producthq.local", "Leo Martin", Role.editor),
-    ("ana.design@demo.producthq.local", "Ana Silva", Role.editor),
-    ("board@demo.producthq.local", "Board Observer", Role.viewer),
+    ("maya.cpo@demo.producthq.test", "Maya Okafor", Role.admin),
+    ("leo.pm@demo.producthq.test", "Leo Martin", Role.editor),
+    ("ana.design@demo.producthq.test", "Ana Silva", Role.editor),
+    ("board@demo.producthq.test", "Board Observer", Role.viewer),
 )
 
 DemoStep = Callable[[Session, Workspace, User, Callable[[str], None]], None]

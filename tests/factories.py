@@ -7,10 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from producthq.accounts import service
-from producthq.accounts.models import User, Workspace
+from producthq.accounts.models import Membership, User, Workspace
 from producthq.accounts.roles import Role
 from producthq.accounts.schemas import UserCreate, WorkspaceCreate
-from producthq.accounts.models import Membership
 
 PASSWORD = "correct horse battery"
 
@@ -19,8 +18,12 @@ def make_user(session: Session, email: str = "owner@example.com", name: str = "O
     return service.create_user(session, data=UserCreate(email=email, name=name, password=PASSWORD))
 
 
-def make_workspace(session: Session, owner: User, slug: str = "acme", name: str = "Acme") -> Workspace:
-    return service.create_workspace(session, data=WorkspaceCreate(slug=slug, name=name), owner=owner)
+def make_workspace(
+    session: Session, owner: User, slug: str = "acme", name: str = "Acme"
+) -> Workspace:
+    return service.create_workspace(
+        session, data=WorkspaceCreate(slug=slug, name=name), owner=owner
+    )
 
 
 def add_member(session: Session, workspace: Workspace, user: User, role: Role) -> Membership:

@@ -28,7 +28,9 @@ def run(*args: str, input: str | None = None) -> tuple[int, str, str]:  # noqa: 
 
 def _setup() -> None:
     assert run("init")[0] == 0
-    code, out, err = run("user", "create", "--email", "ann@acme.test", "--name", "Ann", "--password", "long password")
+    code, out, err = run(
+        "user", "create", "--email", "ann@acme.test", "--name", "Ann", "--password", "long password"
+    )
     assert code == 0, err
     assert run("workspace", "create", "acme", "--owner", "ann@acme.test", "--name", "Acme")[0] == 0
 
@@ -41,8 +43,18 @@ def test_init_creates_the_data_folder_with_the_embedded_databases(env: dict[str,
 
 
 def test_every_command_has_help(env: dict[str, str]) -> None:
-    for cmd in (["init"], ["serve"], ["worker"], ["demo"], ["user", "create"], ["workspace", "create"],
-                ["token", "create"], ["member", "invite"], ["jobs", "run"], ["audit", "list"]):
+    for cmd in (
+        ["init"],
+        ["serve"],
+        ["worker"],
+        ["demo"],
+        ["user", "create"],
+        ["workspace", "create"],
+        ["token", "create"],
+        ["member", "invite"],
+        ["jobs", "run"],
+        ["audit", "list"],
+    ):
         code, out, _ = run(*cmd, "--help")
         assert code == 0 and "Usage" in out, cmd
 
@@ -70,7 +82,9 @@ def test_token_created_by_cli_works_on_the_api(env: dict[str, str], tmp_path: Pa
     assert code == 0
     secret = out.strip().splitlines()[-1]
     assert secret.startswith("phq_")
-    with TestClient(create_app(Settings(data_dir=Path(env["PRODUCTHQ_DATA_DIR"])), run_jobs=False)) as c:
+    with TestClient(
+        create_app(Settings(data_dir=Path(env["PRODUCTHQ_DATA_DIR"])), run_jobs=False)
+    ) as c:
         r = c.get("/api/v1/workspaces/acme", headers={"Authorization": f"Bearer {secret}"})
         assert r.status_code == 200 and r.json()["role"] == "editor"
         assert run("token", "revoke", "1")[0] == 0
@@ -108,15 +122,27 @@ def test_audit_list_filters_by_object_and_date(env: dict[str, str]) -> None:
     ("args", "message"),
     [
         pytest.param(["workspace", "create", "x y", "--owner", "a@b.c"], "slug", id="bad-slug"),
-        pytest.param(["workspace", "create", "acme2", "--owner", "nobody@acme.test"], "no user", id="unknown-owner"),
-        pytest.param(["member", "list", "--workspace", "nope"], "does not exist", id="unknown-workspace"),
+        pytest.param(
+            ["workspace", "create", "acme2", "--owner", "nobody@acme.test"],
+            "no user",
+            id="unknown-owner",
+        ),
+        pytest.param(
+            ["member", "list", "--workspace", "nope"], "does not exist", id="unknown-workspace"
+        ),
         pytest.param(["token", "revoke", "999"], "does not exist", id="unknown-token"),
         pytest.param(["audit", "list", "--since", "yesterday"], "not a date", id="bad-date"),
         pytest.param(["jobs", "run", "nope"], "unknown job kind", id="bad-job-kind"),
-        pytest.param(["user", "create", "--email", "ann@acme.test", "--password", "long password"], "already exists", id="duplicate-email"),
+        pytest.param(
+            ["user", "create", "--email", "ann@acme.test", "--password", "long password"],
+            "already exists",
+            id="duplicate-email",
+        ),
     ],
 )
-def test_user_mistakes_print_one_line_and_exit_2(env: dict[str, str], args: list[str], message: str) -> None:
+def test_user_mistakes_print_one_line_and_exit_2(
+    env: dict[str, str], args: list[str], message: str
+) -> None:
     _setup()
     code, out, err = run(*args)
     assert code == 2
@@ -125,7 +151,9 @@ def test_user_mistakes_print_one_line_and_exit_2(env: dict[str, str], args: list
     assert err.strip().count("\n") == 0
 
 
-def test_workspace_is_required_when_there_are_several(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workspace_is_required_when_there_are_several(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _setup()
     run("workspace", "create", "beta", "--owner", "ann@acme.test")
     code, _, err = run("member", "list")

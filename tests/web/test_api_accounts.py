@@ -6,9 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import bearer, csrf_of, login, make_user, make_workspace
 
 from producthq.accounts.models import ApiToken, Workspace
-from tests.factories import bearer, csrf_of, login, make_user, make_workspace
 
 
 @pytest.fixture
@@ -35,7 +35,9 @@ def assert_error_shape(body: dict[str, Any], code: str) -> None:
         assert set(d) == {"loc", "message", "code"}
 
 
-def test_token_is_shown_once_and_listed_without_secret(client: TestClient, owner_token: str) -> None:
+def test_token_is_shown_once_and_listed_without_secret(
+    client: TestClient, owner_token: str
+) -> None:
     listed = client.get("/api/v1/workspaces/acme/tokens", headers=bearer(owner_token)).json()
     assert len(listed) == 1
     assert "token" not in listed[0]
@@ -79,7 +81,9 @@ def test_invite_accept_through_the_link_creates_the_member(
     ("body", "loc"),
     [
         pytest.param({"slug": "Bad Slug!", "name": "x"}, ["body", "slug"], id="bad-slug"),
-        pytest.param({"slug": "ok", "name": "x", "extra": 1}, ["body", "extra"], id="unknown-field"),
+        pytest.param(
+            {"slug": "ok", "name": "x", "extra": 1}, ["body", "extra"], id="unknown-field"
+        ),
         pytest.param({"slug": "ok", "name": "x" * 201}, ["body", "name"], id="too-long"),
         pytest.param({"slug": 5, "name": "x"}, ["body", "slug"], id="wrong-type"),
         pytest.param({"name": "x"}, ["body", "slug"], id="missing"),
@@ -113,7 +117,9 @@ def test_malformed_json_is_a_422_in_the_error_shape(client: TestClient, owner_to
 def test_duplicate_workspace_slug_is_a_409(client: TestClient, owner_token: str) -> None:
     login(client, "owner@example.com")
     csrf = csrf_of(client)
-    r = client.post("/api/v1/workspaces", json={"slug": "acme", "name": "Again"}, headers={"X-CSRF-Token": csrf})
+    r = client.post(
+        "/api/v1/workspaces", json={"slug": "acme", "name": "Again"}, headers={"X-CSRF-Token": csrf}
+    )
     assert r.status_code == 409
     assert_error_shape(r.json(), "conflict")
 
@@ -132,14 +138,26 @@ def test_wrong_password_is_401_on_the_form_and_nothing_reveals_which_part(
         make_user(s)
         s.commit()
     csrf = csrf_of(client, "/login")
-    wrong_pw = client.post("/login", data={"email": "owner@example.com", "password": "nope", "csrf_token": csrf})
-    no_user = client.post("/login", data={"email": "ghost@example.com", "password": "nope", "csrf_token": csrf})
+    wrong_pw = client.post(
+        "/login", data={"email": "owner@example.com", "password": "nope", "csrf_token": csrf}
+    )
+    no_user = client.post(
+        "/login", data={"email": "ghost@example.com", "password": "nope", "csrf_token": csrf}
+    )
     assert wrong_pw.status_code == no_user.status_code == 401
-    assert "wrong e-mail or password" in wrong_pw.text and "wrong e-mail or password" in no_user.text
+    assert (
+        "wrong e-mail or password" in wrong_pw.text and "wrong e-mail or password" in no_user.text
+    )
 
 
-def test_failed_token_creation_leaves_no_row(client: TestClient, owner_token: str, factory: sessionmaker[Session]) -> None:
-    r = client.post("/api/v1/workspaces/acme/tokens", json={"name": "", "role": "owner"}, headers=bearer(owner_token))
+def test_failed_token_creation_leaves_no_row(
+    client: TestClient, owner_token: str, factory: sessionmaker[Session]
+) -> None:
+    r = client.post(
+        "/api/v1/workspaces/acme/tokens",
+        json={"name": "", "role": "owner"},
+        headers=bearer(owner_token),
+    )
     assert r.status_code == 422
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(ApiToken)) == 1
@@ -148,7 +166,11 @@ def test_failed_token_creation_leaves_no_row(client: TestClient, owner_token: st
 def test_security_headers_are_set(client: TestClient) -> None:
     r = client.get("/login")
     csp = r.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert (
+        "script-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+        and "unsafe-inline" not in csp
+    )
     assert r.headers["x-content-type-options"] == "nosniff"
     cookie = r.headers.get("set-cookie", "")
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()

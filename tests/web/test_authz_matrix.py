@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import World, bearer, csrf_of, login, make_world
 
 from producthq.accounts import service
 from producthq.accounts.roles import Role
@@ -20,7 +21,6 @@ from producthq.audit.service import Actor
 from producthq.jobs import service as jobs
 from producthq.web.deps import Public, Require, SignedIn
 from producthq.web.routes import api_routes
-from tests.factories import World, bearer, csrf_of, login, make_world
 
 WRITE = {"POST", "PATCH", "PUT", "DELETE"}
 
@@ -172,13 +172,20 @@ def test_member_of_a_cannot_touch_workspace_b(
     assert ids_a["ws"] == world.a
 
 
-def test_revoked_token_stops_working(client: TestClient, world: World, factory: sessionmaker[Session]) -> None:
+def test_revoked_token_stops_working(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
     token = _token(factory, world.a, world.users["admin"], Role.admin)
     r = client.get(f"/api/v1/workspaces/{world.a}/members", headers=bearer(token))
     assert r.status_code == 200
     tokens = client.get(f"/api/v1/workspaces/{world.a}/tokens", headers=bearer(token)).json()
     mine = next(t for t in tokens if token.startswith(t["prefix"]))
-    assert client.delete(f"/api/v1/workspaces/{world.a}/tokens/{mine['id']}", headers=bearer(token)).status_code == 200
+    assert (
+        client.delete(
+            f"/api/v1/workspaces/{world.a}/tokens/{mine['id']}", headers=bearer(token)
+        ).status_code
+        == 200
+    )
     r = client.get(f"/api/v1/workspaces/{world.a}/members", headers=bearer(token))
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "not_authenticated"
@@ -192,17 +199,26 @@ def test_removed_member_loses_access_at_once(
     with TestClient(app) as editor_browser, TestClient(app) as api:
         login(editor_browser, world.users["editor"])
         assert editor_browser.get(f"/w/{world.a}/members").status_code == 200
-        members = api.get(f"/api/v1/workspaces/{world.a}/members", headers=bearer(admin_token)).json()
+        members = api.get(
+            f"/api/v1/workspaces/{world.a}/members", headers=bearer(admin_token)
+        ).json()
         editor = next(m for m in members if m["email"] == world.users["editor"])
-        r = api.delete(f"/api/v1/workspaces/{world.a}/members/{editor['id']}", headers=bearer(admin_token))
+        r = api.delete(
+            f"/api/v1/workspaces/{world.a}/members/{editor['id']}", headers=bearer(admin_token)
+        )
         assert r.status_code == 204
         assert editor_browser.get(f"/w/{world.a}/members").status_code == 404
-        assert api.get(f"/api/v1/workspaces/{world.a}", headers=bearer(editor_token)).status_code == 401
+        assert (
+            api.get(f"/api/v1/workspaces/{world.a}", headers=bearer(editor_token)).status_code
+            == 401
+        )
 
 
 def test_csrf_token_is_required_for_cookie_writes(client: TestClient, world: World) -> None:
     login(client, world.users["owner"])
-    r = client.post(f"/w/{world.a}/tokens", data={"name": "x", "role": "viewer"}, follow_redirects=False)
+    r = client.post(
+        f"/w/{world.a}/tokens", data={"name": "x", "role": "viewer"}, follow_redirects=False
+    )
     assert r.status_code == 403
     r = client.post(f"/api/v1/workspaces/{world.a}/tokens", json={"name": "x"})
     assert r.status_code == 403

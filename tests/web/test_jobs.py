@@ -7,12 +7,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import bearer, login, make_user, make_workspace
 
 from producthq.db import utcnow
 from producthq.jobs import service
 from producthq.jobs.models import Job
 from producthq.settings import Settings
-from tests.factories import bearer, login, make_user, make_workspace
 
 
 def _token(client: TestClient, factory: sessionmaker[Session]) -> str:
@@ -20,14 +20,24 @@ def _token(client: TestClient, factory: sessionmaker[Session]) -> str:
         make_workspace(s, make_user(s), "acme")
         s.commit()
     csrf = login(client, "owner@example.com")
-    r = client.post("/api/v1/workspaces/acme/tokens", json={"name": "t", "role": "editor"}, headers={"X-CSRF-Token": csrf})
+    r = client.post(
+        "/api/v1/workspaces/acme/tokens",
+        json={"name": "t", "role": "editor"},
+        headers={"X-CSRF-Token": csrf},
+    )
     client.cookies.clear()
     return str(r.json()["token"])
 
 
-def test_job_runs_through_the_queue_to_100_percent(app: FastAPI, client: TestClient, factory: sessionmaker[Session]) -> None:
+def test_job_runs_through_the_queue_to_100_percent(
+    app: FastAPI, client: TestClient, factory: sessionmaker[Session]
+) -> None:
     token = _token(client, factory)
-    r = client.post("/api/v1/workspaces/acme/jobs", json={"kind": "demo", "params": {"steps": 4, "delay": 0}}, headers=bearer(token))
+    r = client.post(
+        "/api/v1/workspaces/acme/jobs",
+        json={"kind": "demo", "params": {"steps": 4, "delay": 0}},
+        headers=bearer(token),
+    )
     assert r.status_code == 202 and r.json()["status"] == "queued"
     job_id = r.json()["id"]
     assert app.state.ctx.queue.run_pending() == 1
@@ -43,14 +53,22 @@ def test_unknown_job_kind_is_rejected(client: TestClient, factory: sessionmaker[
     assert r.json()["error"]["details"][0]["loc"] == ["kind"]
 
 
-def test_a_job_delivered_twice_runs_once(settings: Settings, factory: sessionmaker[Session]) -> None:
+def test_a_job_delivered_twice_runs_once(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
     with factory() as s:
         ws = make_workspace(s, make_user(s), "acme")
-        job = service.create_job(s, actor=None, workspace_id=ws.id, kind="demo", params={"steps": 3, "delay": 0.05})
+        job = service.create_job(
+            s, actor=None, workspace_id=ws.id, kind="demo", params={"steps": 3, "delay": 0.05}
+        )
         s.commit()
     outcomes: list[str] = []
     threads = [
-        threading.Thread(target=lambda: outcomes.append(service.execute_job(job_id=job.id, settings=settings, factory=factory)))
+        threading.Thread(
+            target=lambda: outcomes.append(
+                service.execute_job(job_id=job.id, settings=settings, factory=factory)
+            )
+        )
         for _ in range(2)
     ]
     for t in threads:
@@ -62,7 +80,9 @@ def test_a_job_delivered_twice_runs_once(settings: Settings, factory: sessionmak
         assert s.get(Job, job.id).attempts == 1  # type: ignore[union-attr]
 
 
-def test_a_job_whose_worker_died_is_retried_then_failed(settings: Settings, factory: sessionmaker[Session]) -> None:
+def test_a_job_whose_worker_died_is_retried_then_failed(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
     with factory() as s:
         ws = make_workspace(s, make_user(s), "acme")
         job = service.create_job(s, actor=None, workspace_id=ws.id, kind="demo", params={})
@@ -70,7 +90,11 @@ def test_a_job_whose_worker_died_is_retried_then_failed(settings: Settings, fact
     stale = utcnow() - timedelta(minutes=10)
     for attempt, expected in ((1, "queued"), (2, "failed")):
         with factory() as s:
-            s.execute(update(Job).where(Job.id == job.id).values(status="running", heartbeat_at=stale, attempts=attempt, worker="w1"))
+            s.execute(
+                update(Job)
+                .where(Job.id == job.id)
+                .values(status="running", heartbeat_at=stale, attempts=attempt, worker="w1")
+            )
             s.commit()
             service.reap_stale_jobs(s, stale_seconds=60)
             s.commit()
@@ -82,7 +106,9 @@ def test_a_job_whose_worker_died_is_retried_then_failed(settings: Settings, fact
 def test_failing_job_records_its_error(settings: Settings, factory: sessionmaker[Session]) -> None:
     with factory() as s:
         ws = make_workspace(s, make_user(s), "acme")
-        job = service.create_job(s, actor=None, workspace_id=ws.id, kind="demo", params={"steps": "many"})
+        job = service.create_job(
+            s, actor=None, workspace_id=ws.id, kind="demo", params={"steps": "many"}
+        )
         s.commit()
     assert service.execute_job(job_id=job.id, settings=settings, factory=factory) == "failed"
     with factory() as s:

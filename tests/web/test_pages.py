@@ -3,9 +3,9 @@
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import login, make_user, make_workspace
 
 from producthq.web.nav import AREAS
-from tests.factories import login, make_user, make_workspace
 
 EVIL = '<script>alert("x")</script>'
 
@@ -31,7 +31,9 @@ def test_navigation_lists_every_area_with_an_honest_empty_state(
         assert page.select("table") == []  # no invented data
 
 
-def test_user_written_text_is_escaped_everywhere(client: TestClient, factory: sessionmaker[Session]) -> None:
+def test_user_written_text_is_escaped_everywhere(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     _setup(factory)
     csrf = login(client, "owner@example.com")
     client.post("/w/acme/tokens", data={"name": EVIL, "role": "viewer", "csrf_token": csrf})
@@ -41,13 +43,18 @@ def test_user_written_text_is_escaped_everywhere(client: TestClient, factory: se
         assert "&lt;script&gt;" in html, path
 
 
-def test_change_role_and_audit_filter_through_pages(client: TestClient, factory: sessionmaker[Session]) -> None:
+def test_change_role_and_audit_filter_through_pages(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     _setup(factory)
     with factory() as s:
         make_user(s, "ed@example.com")
         s.commit()
     csrf = login(client, "owner@example.com")
-    r = client.post("/w/acme/members/invite", data={"email": "ed@example.com", "role": "viewer", "csrf_token": csrf})
+    r = client.post(
+        "/w/acme/members/invite",
+        data={"email": "ed@example.com", "role": "viewer", "csrf_token": csrf},
+    )
     link = BeautifulSoup(r.text, "html.parser").select_one("[data-testid=invite-url]")
     assert link is not None
     soup = BeautifulSoup(client.get("/w/acme/audit?object_type=invitation").text, "html.parser")
@@ -55,7 +62,9 @@ def test_change_role_and_audit_filter_through_pages(client: TestClient, factory:
     assert len(rows) == 1 and "invited ed@example.com as viewer" in rows[0].text
     soup = BeautifulSoup(client.get("/w/acme/audit?object_type=workspace").text, "html.parser")
     assert "created workspace acme" in soup.select("[data-testid=audit] tbody tr")[0].text
-    soup = BeautifulSoup(client.get("/w/acme/audit?since=2000-01-01&until=2000-01-02").text, "html.parser")
+    soup = BeautifulSoup(
+        client.get("/w/acme/audit?since=2000-01-01&until=2000-01-02").text, "html.parser"
+    )
     assert "Nothing matches" in soup.select("[data-testid=audit] tbody")[0].text
 
 

@@ -9,7 +9,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from producthq.accounts.roles import Role
 
 
-
 def _check_email(value: str) -> str:
     # Self-hosted teams use internal domains (.local, .internal, .test): check the syntax only.
     try:

@@ -2,7 +2,8 @@
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from tests.factories import PASSWORD, add_member, make_user, make_workspace
 
 from producthq.accounts import service
 from producthq.accounts.models import ApiToken, Membership
@@ -17,7 +18,6 @@ from producthq.errors import (
     PermissionDeniedError,
     RateLimitedError,
 )
-from tests.factories import PASSWORD, add_member, make_user, make_workspace
 
 
 def test_passwords_are_stored_as_argon2_hashes(session: Session) -> None:
@@ -73,7 +73,10 @@ def test_token_role_never_exceeds_the_members_current_role(session: Session) -> 
         session, actor=Actor(editor.id, editor.email, ws.id, "admin"), name="t", role=Role.admin
     )
     service.update_member_role(
-        session, actor=Actor(owner.id, owner.email, ws.id, "owner"), member_id=member.id, role=Role.viewer
+        session,
+        actor=Actor(owner.id, owner.email, ws.id, "owner"),
+        member_id=member.id,
+        role=Role.viewer,
     )
     assert service.authenticate_token(session, secret=new.secret).role == Role.viewer
 
@@ -82,7 +85,9 @@ def test_an_editor_cannot_mint_an_admin_token(session: Session) -> None:
     owner = make_user(session)
     ws = make_workspace(session, owner)
     with pytest.raises(PermissionDeniedError):
-        service.create_token(session, actor=Actor(owner.id, "x", ws.id, "editor"), name="t", role=Role.admin)
+        service.create_token(
+            session, actor=Actor(owner.id, "x", ws.id, "editor"), name="t", role=Role.admin
+        )
 
 
 def test_the_last_owner_cannot_be_demoted_or_removed(session: Session) -> None:
@@ -103,7 +108,11 @@ def test_only_an_owner_makes_owners(session: Session) -> None:
     add_member(session, ws, admin, Role.admin)
     with pytest.raises(PermissionDeniedError):
         service.create_invitation(
-            session, actor=Actor(admin.id, "a", ws.id, "admin"), email="x@example.com", role=Role.owner, ttl_hours=1
+            session,
+            actor=Actor(admin.id, "a", ws.id, "admin"),
+            email="x@example.com",
+            role=Role.owner,
+            ttl_hours=1,
         )
 
 
@@ -111,7 +120,11 @@ def test_invitation_link_works_once_and_only_for_its_email(session: Session) -> 
     owner = make_user(session)
     ws = make_workspace(session, owner)
     new = service.create_invitation(
-        session, actor=Actor(owner.id, "o", ws.id, "owner"), email="New@Example.com", role=Role.editor, ttl_hours=1
+        session,
+        actor=Actor(owner.id, "o", ws.id, "owner"),
+        email="New@Example.com",
+        role=Role.editor,
+        ttl_hours=1,
     )
     stranger = make_user(session, "stranger@example.com")
     with pytest.raises(PermissionDeniedError):
@@ -123,7 +136,9 @@ def test_invitation_link_works_once_and_only_for_its_email(session: Session) -> 
         service.accept_invitation(session, secret=new.secret, user=invitee)
 
 
-def test_workspace_scope_hides_other_workspaces_rows_even_without_a_filter(session: Session) -> None:
+def test_workspace_scope_hides_other_workspaces_rows_even_without_a_filter(
+    session: Session,
+) -> None:
     a_owner = make_user(session, "a@example.com")
     b_owner = make_user(session, "b@example.com")
     ws_a = make_workspace(session, a_owner, "ws-a")

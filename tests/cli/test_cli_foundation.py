@@ -14,11 +14,19 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def bare_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Only a data folder: the embedded defaults."""
     for var in ("PRODUCTHQ_DATABASE_URL", "PRODUCTHQ_WORKSPACE", "PRODUCTHQ_QUEUE_URL"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PRODUCTHQ_DATA_DIR", str(tmp_path / "data"))
     return {"PRODUCTHQ_DATA_DIR": str(tmp_path / "data")}
+
+
+@pytest.fixture
+def env(bare_env: dict[str, str], db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A data folder and a clean application database on each engine."""
+    monkeypatch.setenv("PRODUCTHQ_DATABASE_URL", db_url)
+    return {**bare_env, "PRODUCTHQ_DATABASE_URL": db_url}
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str, str]:  # noqa: A002
@@ -35,14 +43,14 @@ def _setup() -> None:
     assert run("workspace", "create", "acme", "--owner", "ann@acme.test", "--name", "Acme")[0] == 0
 
 
-def test_init_creates_the_data_folder_with_the_embedded_databases(env: dict[str, str]) -> None:
+def test_init_creates_the_data_folder_with_the_embedded_databases(bare_env: dict[str, str]) -> None:
     code, out, _ = run("init")
     assert code == 0
-    data = Path(env["PRODUCTHQ_DATA_DIR"])
+    data = Path(bare_env["PRODUCTHQ_DATA_DIR"])
     assert {p.name for p in data.iterdir()} >= {"app.db", "events.duckdb", "secret_key"}
 
 
-def test_every_command_has_help(env: dict[str, str]) -> None:
+def test_every_command_has_help(bare_env: dict[str, str]) -> None:
     for cmd in (
         ["init"],
         ["serve"],
@@ -162,7 +170,7 @@ def test_workspace_is_required_when_there_are_several(
     assert run("member", "list")[0] == 0
 
 
-def test_commands_before_init_say_what_to_do(env: dict[str, str]) -> None:
+def test_commands_before_init_say_what_to_do(bare_env: dict[str, str]) -> None:
     code, _, err = run("member", "list")
     assert code == 2 and "producthq init" in err
 

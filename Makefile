@@ -63,6 +63,9 @@ vendor: ## Re-vendor the front-end assets from the npm registry
 screenshot: install-dev services ## Regenerate docs/screenshot.png from the browser tests
 	PRODUCTHQ_SCREENSHOT=docs/screenshot.png $(PY) -m pytest tests/browser -k screenshot -q
 
+docs: install-dev ## Regenerate docs/cli-reference.md from the CLI
+	$(VENV)/bin/typer producthq.cli.main utils docs --name producthq --output docs/cli-reference.md
+
 bench: install-dev ## Run the benchmarks (tables printed, JSON under benchmarks/results/)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 

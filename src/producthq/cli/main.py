@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from producthq.cli import accounts, jobs, server
+from producthq.cli import roadmap as roadmap_cli
 from producthq.cli.output import err_console
 from producthq.cli.state import new_state
 from producthq.errors import InvalidInputError, ProductHQError
@@ -58,6 +59,7 @@ app.add_typer(accounts.member_app, name="member")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(jobs.audit_app, name="audit")
+app.add_typer(roadmap_cli.app, name="roadmap")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Roadmap: the capacity-aware optimiser, its formats, checker and explanations."""

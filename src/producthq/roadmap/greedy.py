@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 
 from producthq.roadmap.scenario import (
     Assignment,
@@ -44,6 +45,8 @@ from producthq.roadmap.scenario import (
     relative_gap,
     topological_order,
 )
+
+Preference = Mapping[tuple[str, str, int], float]
 
 
 def value_density(feature: Feature) -> float:
@@ -64,33 +67,37 @@ class _Board:
         }
         self.placed: dict[str, tuple[str, int, int]] = {}  # id -> (team, start, end)
 
-    def try_place(self, f: Feature) -> bool:
-        """Place ``f`` at its earliest feasible start with the cheapest team that fits."""
+    def try_place(self, f: Feature, preference: Preference | None = None) -> bool:
+        """Place ``f`` in the first slot that fits, best preference first, then earliest.
+
+        Without a preference, that is the earliest feasible start with the cheapest team.
+        """
         if any(d not in self.placed for d in f.depends_on):
             return False
         commitment = self.scenario.commitment_by_feature.get(f.id)
         first = max([f.earliest_start, *(self.placed[d][2] + 1 for d in f.depends_on)])
         last_start = f.latest_end(len(self.scenario.periods)) - f.duration + 1
         starts = range(first, last_start + 1)
-        teams = sorted(f.effort, key=lambda t: (f.effort[t], t))
+        teams = list(f.effort)
         if commitment is not None:
             if commitment.start is not None:
-                starts = (
-                    range(commitment.start, commitment.start + 1)
-                    if (first <= commitment.start <= last_start)
-                    else range(0)
-                )
+                ok = first <= commitment.start <= last_start
+                starts = range(commitment.start, commitment.start + 1) if ok else range(0)
             if commitment.team is not None:
                 teams = [commitment.team]
-        for s in starts:
-            for t in teams:
-                load = self.scenario.load_units(f, t)
-                span = range(s, s + f.duration)
-                if all(self.left[(t, p)] >= load for p in span):
-                    for p in span:
-                        self.left[(t, p)] -= load
-                    self.placed[f.id] = (t, s, s + f.duration - 1)
-                    return True
+        pref = preference or {}
+        slots = sorted(
+            ((t, s) for t in teams for s in starts),
+            key=lambda ts: (-pref.get((f.id, *ts), 0.0), ts[1], f.effort[ts[0]], ts[0]),
+        )
+        for t, s in slots:
+            load = self.scenario.load_units(f, t)
+            span = range(s, s + f.duration)
+            if all(self.left[(t, p)] >= load for p in span):
+                for p in span:
+                    self.left[(t, p)] -= load
+                self.placed[f.id] = (t, s, s + f.duration - 1)
+                return True
         return False
 
 
@@ -106,8 +113,33 @@ def _mandatory(scenario: Scenario) -> set[str]:
     return seen
 
 
-def greedy_plan(scenario: Scenario) -> Plan:
+def _order(topo: list[Feature], preference: Preference | None) -> list[Feature]:
+    """Density order; with a preference, weighted features first in dependency order."""
+    if preference is None:
+        return sorted(topo, key=lambda f: (-value_density(f), f.id))
+    weight: dict[str, float] = {}
+    for (fid, _, _), w in preference.items():
+        weight[fid] = weight.get(fid, 0.0) + w
+    rank = {f.id: i for i, f in enumerate(topo)}
+    return sorted(
+        topo,
+        key=lambda f: (
+            -round(weight.get(f.id, 0.0), 3),
+            rank[f.id] if weight.get(f.id, 0.0) > 1e-6 else -value_density(f),
+            f.id,
+        ),
+    )
+
+
+def greedy_plan(scenario: Scenario, preference: Preference | None = None) -> Plan:
     """Build the greedy baseline plan (see the module docstring).
+
+    Args:
+        scenario: A validated scenario.
+        preference: Optional weight per ``(feature, team, start)``, e.g. an LP solution. When
+            given, features are taken by total weight (heaviest first, in dependency order),
+            then by value per person-week, and each tries its heaviest slots first. The
+            optimiser uses this to round its LP relaxation into a starting plan.
 
     Returns:
         A feasible plan (status ``feasible``), or an ``infeasible`` one naming the commitment
@@ -116,16 +148,14 @@ def greedy_plan(scenario: Scenario) -> Plan:
     started = time.monotonic()
     board = _Board(scenario)
     must = _mandatory(scenario)
-    failed = [f.id for f in topological_order(scenario) if f.id in must and not board.try_place(f)]
-    order = sorted(
-        (f for f in scenario.features if f.id not in must),
-        key=lambda f: (-value_density(f), f.id),
-    )
+    topo = topological_order(scenario)
+    failed = [f.id for f in topo if f.id in must and not board.try_place(f, preference)]
+    order = _order([f for f in topo if f.id not in must], preference)
     progress = True
     while progress:
         progress = False
         for f in order:
-            if f.id not in board.placed and board.try_place(f):
+            if f.id not in board.placed and board.try_place(f, preference):
                 progress = True
     assignments = []
     for f in scenario.features:

@@ -40,9 +40,10 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from producthq.roadmap.greedy import greedy_plan
@@ -74,24 +75,42 @@ class SolveOptions:
         time_limit: Wall-clock seconds before the solver stops with its best plan.
         gap_limit: Stop as soon as the proven relative gap is at most this (0 = prove optimal).
         num_workers: CP-SAT search workers.
-        use_greedy_hint: Start the search from the greedy plan.
+        use_hints: Start the search from the better of the greedy plan and the LP relaxation
+            rounded by the greedy rule.
         seed: CP-SAT random seed.
+        subsolvers: CP-SAT full-problem workers. With two workers CP-SAT's default picks
+            ``default_lp`` only, whose bound is far weaker on this model than the full LP
+            relaxation that ``max_lp`` solves at once; empty means CP-SAT's default.
     """
 
     time_limit: float = 10.0
     gap_limit: float = 0.0
     num_workers: int = 2
-    use_greedy_hint: bool = True
+    use_hints: bool = True
     seed: int = 0
+    subsolvers: tuple[str, ...] = ("max_lp", "default_lp")
+
+
+Key = tuple[str, str, int]  # (feature id, team id, start period)
 
 
 @dataclass
-class _Model:
-    """The CP-SAT model and the variables needed to read a plan back."""
+class Structure:
+    """The 0/1 model independent of any solver; ``keys[i]`` names variable ``i``.
 
-    model: cp_model.CpModel
-    x: dict[tuple[str, str, int], cp_model.IntVar]
-    value_units: dict[str, int]
+    Attributes:
+        keys: One ``(feature, team, start)`` per variable.
+        values: Objective coefficient of each variable (value in 1/1000 units).
+        choices: Variable indices per feature, with whether it is committed (exactly one).
+        capacity: Rows ``(capacity, [(load, index), ...])`` per team and period.
+        precedence: Rows ``(later, earlier)``: ``sum(later) <= sum(earlier)``.
+    """
+
+    keys: list[Key]
+    values: list[int]
+    choices: list[tuple[list[int], bool]]
+    capacity: list[tuple[int, list[tuple[int, int]]]]
+    precedence: list[tuple[list[int], list[int]]]
 
 
 def _allowed_starts(scenario: Scenario, f: Feature) -> range:
@@ -102,66 +121,93 @@ def _allowed_starts(scenario: Scenario, f: Feature) -> range:
     return range(f.earliest_start, f.latest_end(len(scenario.periods)) - f.duration + 2)
 
 
-def build_model(scenario: Scenario) -> _Model:
-    """Build the time-indexed CP-SAT model of ``scenario`` (see the module docstring)."""
-    m = cp_model.CpModel()
+def build_structure(scenario: Scenario) -> Structure:
+    """Build the time-indexed 0/1 model of ``scenario`` (see the module docstring)."""
     n_periods = len(scenario.periods)
-    x: dict[tuple[str, str, int], cp_model.IntVar] = {}
-    rows: dict[tuple[str, int], list[tuple[int, cp_model.IntVar]]] = {
+    st = Structure([], [], [], [], [])
+    rows: dict[tuple[str, int], list[tuple[int, int]]] = {
         (t.id, p): [] for t in scenario.teams for p in range(n_periods)
     }
-    starts_of: dict[str, dict[int, list[cp_model.IntVar]]] = {}
+    starts_of: dict[str, dict[int, list[int]]] = {}
     for f in scenario.features:
         commitment = scenario.commitment_by_feature.get(f.id)
         teams = [commitment.team] if commitment and commitment.team else list(f.effort)
-        by_start: dict[int, list[cp_model.IntVar]] = {}
+        by_start: dict[int, list[int]] = {}
         for tid in teams:
-            coef = scenario.load_units(f, tid)
+            load = scenario.load_units(f, tid)
             for s in _allowed_starts(scenario, f):
-                var = m.new_bool_var(f"x[{f.id},{tid},{s}]")
-                x[(f.id, tid, s)] = var
-                by_start.setdefault(s, []).append(var)
+                i = len(st.keys)
+                st.keys.append((f.id, tid, s))
+                st.values.append(round(f.value * VALUE_SCALE))
+                by_start.setdefault(s, []).append(i)
                 for p in range(s, s + f.duration):
-                    rows[(tid, p)].append((coef, var))
+                    rows[(tid, p)].append((load, i))
         starts_of[f.id] = by_start
-        chosen = [v for vs in by_start.values() for v in vs]
-        if commitment is not None:
-            m.add(sum(chosen) == 1)  # an empty sum makes the model infeasible, as it should
-        elif len(chosen) > 1:
-            m.add_at_most_one(chosen)
+        st.choices.append(([i for ids in by_start.values() for i in ids], commitment is not None))
     for t in scenario.teams:
         for p in range(n_periods):
             terms = rows[(t.id, p)]
             cap = scenario.capacity_units(t, p)
-            if terms and sum(c for c, _ in terms) > cap:
-                m.add(sum(c * v for c, v in terms) <= cap)
+            if sum(c for c, _ in terms) > cap:  # rows that cannot bind are left out
+                st.capacity.append((cap, terms))
     for f in scenario.features:
+        after = starts_of[f.id]
         for d in f.depends_on:
-            _add_precedence(m, starts_of[d], scenario.feature_by_id[d].duration, starts_of[f.id])
-    value_units = {f.id: round(f.value * VALUE_SCALE) for f in scenario.features}
-    m.maximize(sum(value_units[fid] * var for (fid, _, _), var in x.items()))
-    return _Model(m, x, value_units)
+            before, duration = starts_of[d], scenario.feature_by_id[d].duration
+            # If the later feature starts by q, the earlier one has ended before q.
+            for q in sorted(after):
+                lhs = [i for s, ids in after.items() if s <= q for i in ids]
+                rhs = [i for s, ids in before.items() if s + duration - 1 <= q - 1 for i in ids]
+                st.precedence.append((lhs, rhs))
+    return st
 
 
-def _add_precedence(
-    m: cp_model.CpModel,
-    before: Mapping[int, list[cp_model.IntVar]],
-    before_duration: int,
-    after: Mapping[int, list[cp_model.IntVar]],
-) -> None:
-    """Add ``sum_{s<=q} y_after[s] <= sum_{s'+d-1<=q-1} y_before[s']`` for every ``q``."""
-    if not after:
-        return
-    for q in range(min(after), max(after) + 1):
-        lhs = [v for s, vs in after.items() if s <= q for v in vs]
-        rhs = [v for s, vs in before.items() if s + before_duration - 1 <= q - 1 for v in vs]
-        if not lhs:
-            continue
-        if not rhs:
-            for v in lhs:
-                m.add(v == 0)
-        else:
-            m.add(sum(lhs) <= sum(rhs))
+@dataclass
+class _Model:
+    """The CP-SAT model and its variables."""
+
+    model: cp_model.CpModel
+    x: dict[Key, cp_model.IntVar]
+
+
+def build_model(scenario: Scenario, structure: Structure | None = None) -> _Model:
+    """Return the CP-SAT model of ``scenario``."""
+    st = structure or build_structure(scenario)
+    m = cp_model.CpModel()
+    xs = [m.new_bool_var(f"x[{f},{t},{s}]") for f, t, s in st.keys]
+    for ids, exact in st.choices:
+        if exact:
+            m.add(sum(xs[i] for i in ids) == 1)  # an empty sum is infeasible, as it should be
+        elif len(ids) > 1:
+            m.add_at_most_one(xs[i] for i in ids)
+    for cap, terms in st.capacity:
+        m.add(sum(c * xs[i] for c, i in terms) <= cap)
+    for lhs, rhs in st.precedence:
+        m.add(sum(xs[i] for i in lhs) <= sum(xs[i] for i in rhs))
+    m.maximize(sum(v * x for v, x in zip(st.values, xs, strict=True)))
+    return _Model(m, dict(zip(st.keys, xs, strict=True)))
+
+
+def lp_relaxation(structure: Structure) -> tuple[float, dict[Key, float]] | None:
+    """Solve the LP relaxation with GLOP; return its value (1/1000 units) and solution.
+
+    Used only to build a starting plan (rounded by the greedy rule), never as a proof; the
+    bound reported is CP-SAT's. Returns ``None`` if the LP is infeasible.
+    """
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    xs = [lp.NumVar(0.0, 1.0, "") for _ in structure.keys]
+    for ids, exact in structure.choices:
+        total = lp.Sum([xs[i] for i in ids])
+        lp.Add(total == 1 if exact else total <= 1)
+    for cap, terms in structure.capacity:
+        lp.Add(lp.Sum([c * xs[i] for c, i in terms]) <= cap)
+    for lhs, rhs in structure.precedence:
+        lp.Add(lp.Sum([xs[i] for i in lhs]) <= lp.Sum([xs[i] for i in rhs]))
+    lp.Maximize(lp.Sum([v * x for v, x in zip(structure.values, xs, strict=True)]))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    solution = {k: x.solution_value() for k, x in zip(structure.keys, xs, strict=True)}
+    return lp.Objective().Value(), {k: v for k, v in solution.items() if v > 1e-6}
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -219,7 +265,8 @@ def optimize(
         options: Solver settings; defaults to ``SolveOptions()``.
         progress: Called with ``(percent, message)`` as plans and bounds improve. It may be
             called from a solver thread.
-        hint: A plan to start from (for re-solves); defaults to the greedy plan.
+        hint: A feasible plan to start from (for re-solves), in addition to the greedy and
+            LP-rounded plans.
 
     Returns:
         The best plan found, with objective, best bound, gap and status.
@@ -228,15 +275,16 @@ def optimize(
     started = time.monotonic()
     if progress:
         progress(0, "building the model")
-    fallback = greedy_plan(scenario) if opts.use_greedy_hint or hint is None else None
-    built = build_model(scenario)
-    start_from = hint if hint is not None and hint.status != PlanStatus.INFEASIBLE else fallback
-    if start_from is not None and opts.use_greedy_hint:
-        for a in start_from.assignments:
-            if a.chosen and (a.feature_id, a.team, a.start) in built.x:
-                built.model.add_hint(built.x[(a.feature_id, str(a.team), int(a.start or 0))], 1)
+    structure = build_structure(scenario)
+    built = build_model(scenario, structure)
+    start_from = _starting_plan(scenario, structure, opts, hint)
+    if start_from is not None:
+        chosen = {(a.feature_id, a.team, a.start) for a in start_from.assignments if a.chosen}
+        for key, var in built.x.items():  # a complete hint: CP-SAT can take it as it is
+            built.model.add_hint(var, key in chosen)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = opts.num_workers
+    solver.parameters.subsolvers.extend(opts.subsolvers)
     solver.parameters.max_time_in_seconds = max(
         0.01, opts.time_limit - (time.monotonic() - started)
     )
@@ -249,13 +297,9 @@ def optimize(
     elapsed = time.monotonic() - started
     if status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE):
         plan = _read_plan(scenario, built, solver, status, elapsed)
-    elif (
-        status == PlanStatus.UNKNOWN
-        and fallback is not None
-        and fallback.status != PlanStatus.INFEASIBLE
-    ):
-        bound = solver.best_objective_bound / VALUE_SCALE
-        bound = max(bound, fallback.objective)
+    elif status == PlanStatus.UNKNOWN and start_from is not None:
+        fallback = start_from
+        bound = max(solver.best_objective_bound / VALUE_SCALE, fallback.objective)
         plan = Plan(
             periods=scenario.periods,
             status=PlanStatus.FEASIBLE,
@@ -266,13 +310,45 @@ def optimize(
             wall_seconds=elapsed,
             solver="greedy-fallback",
             scenario_name=scenario.name,
-            message="the solver found no plan in the time limit; this is the greedy plan",
+            message="the solver found no plan in the time limit; this is the starting plan",
         )
     else:
         plan = _empty_plan(scenario, status, elapsed)
     if progress:
         progress(100, f"{plan.status.value}: value {plan.objective:,.3f}, gap {plan.gap:.2%}")
     return plan
+
+
+def _starting_plan(
+    scenario: Scenario, structure: Structure, opts: SolveOptions, hint: Plan | None
+) -> Plan | None:
+    """Return the best feasible plan among the hint, greedy and the rounded LP relaxation."""
+    candidates = [] if hint is None else [hint]
+    if opts.use_hints:
+        candidates.append(greedy_plan(scenario))
+        relaxed = lp_relaxation(structure)
+        if relaxed is not None:
+            candidates.append(greedy_plan(scenario, preference=relaxed[1]))
+    feasible = [p for p in candidates if satisfies(structure, p)]
+    return max(feasible, key=lambda p: p.objective, default=None)
+
+
+def satisfies(structure: Structure, plan: Plan) -> bool:
+    """Tell whether ``plan`` meets every row of ``structure`` (e.g. a hint from another run)."""
+    index = {k: i for i, k in enumerate(structure.keys)}
+    chosen = [(a.feature_id, a.team, a.start) for a in plan.assignments if a.chosen]
+    if any(k not in index for k in chosen):
+        return False
+    on = {index[k] for k in chosen}  # type: ignore[index]
+    for ids, exact in structure.choices:
+        n = sum(i in on for i in ids)
+        if n > 1 or (exact and n != 1):
+            return False
+    if any(sum(c for c, i in terms if i in on) > cap for cap, terms in structure.capacity):
+        return False
+    return all(
+        sum(i in on for i in lhs) <= sum(i in on for i in rhs) for lhs, rhs in structure.precedence
+    )
 
 
 def _read_plan(

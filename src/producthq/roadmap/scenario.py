@@ -260,7 +260,7 @@ class Plan:
             "status": self.status.value,
             "objective": round(self.objective, 6),
             "best_bound": round(self.best_bound, 6),
-            "gap": round(self.gap, 6),
+            "gap": round(self.gap, 6) if math.isfinite(self.gap) else None,
             "wall_seconds": round(self.wall_seconds, 3),
             "features": [
                 {
@@ -343,9 +343,10 @@ def schema_problems(data: Any, schema_name: str, source: str, problems: ProblemC
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
         path = list(err.absolute_path)
-        problems.add(
-            (source, *path), f"{_describe(data, path)}: {err.message}", code=str(err.validator)
-        )
+        message = err.message
+        if err.validator == "minimum" and err.validator_value == 0:
+            message = f"{err.instance!r} is negative; it must be 0 or more"
+        problems.add((source, *path), f"{_describe(data, path)}: {message}", str(err.validator))
 
 
 def parse_json(text: str, source: str) -> Any:
@@ -377,9 +378,8 @@ def parse_scenario(data: Any, source: str = "scenario.json") -> Scenario:
     schema_problems(data, "scenario", source, problems)
     problems.raise_if_any(f"{source} does not match the scenario format")
     scenario = _build(data, source, problems)
-    problems.raise_if_any(f"{source} is not a valid scenario")
     _check_cycles(scenario, source, problems)
-    problems.raise_if_any(f"{source} has dependency cycles")
+    problems.raise_if_any(f"{source} is not a valid scenario")
     _check_schedulable(scenario, source, problems)
     problems.raise_if_any(f"{source} asks for something no team can do")
     return scenario
@@ -569,19 +569,24 @@ def find_cycles(scenario: Scenario) -> list[list[str]]:
                     low[node] = min(low[node], index[nxt])
                 continue
             if low[node] == index[node]:
-                comp: list[str] = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.append(w)
-                    if w == node:
-                        break
+                comp = _pop_component(stack, on_stack, node)
                 if len(comp) > 1:
                     components.append(comp)
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
     return [_cycle_in(graph, set(comp), min(comp)) for comp in components]
+
+
+def _pop_component(stack: list[str], on_stack: set[str], root: str) -> list[str]:
+    """Pop Tarjan's stack down to ``root``: one strongly connected component."""
+    comp: list[str] = []
+    while True:
+        w = stack.pop()
+        on_stack.discard(w)
+        comp.append(w)
+        if w == root:
+            return comp
 
 
 def _cycle_in(graph: Mapping[str, list[str]], comp: set[str], start: str) -> list[str]:
@@ -679,13 +684,12 @@ def unschedulable_reason(
             if feature.deadline is None
             else (f"its deadline {periods[feature.deadline]!r}")
         )
-        start_txt = "" if first == 0 else f" and cannot start before {periods[first]!r}"
         chain = _chain(scenario, feature, es, because)
-        chain = f" ({chain})" if chain else ""
-        return (
-            f"it lasts {feature.duration} period(s){start_txt}{chain}, "
-            f"so it cannot end by {deadline}"
-        )
+        if chain:
+            lasts = f"it lasts {feature.duration} period(s)"
+            return f"{chain}, and {lasts}, so it cannot end by {deadline}"
+        start_txt = "" if first == 0 else f" and cannot start before {_label(periods, first)}"
+        return f"it lasts {feature.duration} period(s){start_txt}, so it cannot end by {deadline}"
     latest_start = last - feature.duration + 1
     if commitment is not None and commitment.start is not None:
         latest_start = commitment.start
@@ -717,11 +721,15 @@ def _chain(
         node = because[node]
     if not chain:
         return ""
-    periods = scenario.periods
     return (
         f"it depends on {' -> '.join(repr(c) for c in chain)}, so it cannot start before "
-        f"{periods[es[feature.id]] if es[feature.id] < len(periods) else 'the end of the plan'!r}"
+        f"{_label(scenario.periods, es[feature.id])}"
     )
+
+
+def _label(periods: Sequence[str], index: int) -> str:
+    """Quote a period label; an index past the horizon reads 'the end of the plan'."""
+    return repr(periods[index]) if index < len(periods) else "the end of the plan"
 
 
 def _check_schedulable(scenario: Scenario, source: str, problems: ProblemCollector) -> None:
@@ -783,7 +791,7 @@ def parse_plan(data: Any, scenario: Scenario, source: str = "plan.json") -> Plan
         status=PlanStatus(data["status"]),
         objective=float(data["objective"]),
         best_bound=float(data["best_bound"]),
-        gap=float(data["gap"]),
+        gap=math.inf if data["gap"] is None else float(data["gap"]),
         assignments=tuple(assignments),
         wall_seconds=float(data.get("wall_seconds", 0.0)),
         solver=data.get("solver", ""),

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from producthq.cli import accounts, jobs, server
 from producthq.cli import roadmap as roadmap_cli
+from producthq.cli.prioritize import prioritize_command
 from producthq.cli.output import err_console
 from producthq.cli.state import new_state
 from producthq.errors import InvalidInputError, ProductHQError
@@ -60,6 +61,7 @@ app.add_typer(accounts.token_app, name="token")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(jobs.audit_app, name="audit")
 app.add_typer(roadmap_cli.app, name="roadmap")
+app.command("prioritize")(prioritize_command)
 
 
 def main() -> None:

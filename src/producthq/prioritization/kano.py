@@ -218,7 +218,7 @@ def tally(
             ``("answers", index, "functional" | "dysfunctional")``, every bad answer listed.
 
     Examples:
-        >>> tally([("like", "dislike"), ("like", "neutral"), ("expect", "dislike")]).category
+        >>> tally([("like", "dislike"), ("like", "dislike"), ("expect", "dislike")]).category
         <KanoCategory.one_dimensional: 'one_dimensional'>
     """
     problems = ProblemCollector()
@@ -237,7 +237,10 @@ def tally(
 
 
 def better_coefficient(
-    attractive: FloatArray, one_dimensional: FloatArray, must_be: FloatArray, indifferent: FloatArray
+    attractive: FloatArray,
+    one_dimensional: FloatArray,
+    must_be: FloatArray,
+    indifferent: FloatArray,
 ) -> FloatArray:
     """Vectorised better coefficient; 0 where there is no A/O/M/I answer.
 
@@ -252,7 +255,10 @@ def better_coefficient(
 
 
 def worse_coefficient(
-    attractive: FloatArray, one_dimensional: FloatArray, must_be: FloatArray, indifferent: FloatArray
+    attractive: FloatArray,
+    one_dimensional: FloatArray,
+    must_be: FloatArray,
+    indifferent: FloatArray,
 ) -> FloatArray:
     """Vectorised worse coefficient (a negative number); 0 where there is no A/O/M/I answer.
 

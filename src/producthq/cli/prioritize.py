@@ -1,0 +1,273 @@
+"""``producthq prioritize FILE``: score and rank the features in a CSV file.
+
+The CSV has a header row. The feature name is in a column ``name`` (or ``feature``, ``title``,
+``id``); every framework input has either
+
+* one column named for the input, holding a number (``500``, ``80%``) or a range ``low..high``,
+  optionally with its confidence ``low..high@0.8`` (default ``--confidence``), or
+* two columns ``<input>_low`` and ``<input>_high`` (equal values make a point).
+
+Other columns are ignored. Row numbers in errors count the header as row 1, as a spreadsheet
+shows them; every bad cell is reported as (row, field, reason) in one error.
+
+``--framework weighted`` builds a user-defined model from ``--criterion NAME=WEIGHT`` (more is
+better), ``--cost NAME=WEIGHT`` (less is better) and an optional ``--formula``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from producthq.cli.output import OutputFormat, emit, err_console
+from producthq.errors import InvalidInputError, ProblemCollector, ProductHQError
+from producthq.prioritization.formula import Criterion, WeightedScoring
+from producthq.prioritization.scoring import Framework, default_registry
+from producthq.prioritization.uncertainty import (
+    DEFAULT_CONFIDENCE,
+    Estimate,
+    Feature,
+    Ranking,
+    parse_estimate,
+    simulate,
+)
+
+NAME_COLUMNS = ("name", "feature", "title", "id")
+
+
+class MethodChoice(StrEnum):
+    """How score distributions are computed."""
+
+    monte_carlo = "monte_carlo"
+    exact = "exact"
+    """Closed form for products of lognormal inputs (RICE, ICE, value/effort)."""
+
+
+def _cell_estimate(
+    row: Mapping[str, str | None], field: str, confidence: float
+) -> tuple[Estimate | None, str | None]:
+    text = (row.get(field) or "").strip()
+    if not text:
+        return None, "missing value"
+    try:
+        return parse_estimate(text, confidence=confidence), None
+    except InvalidInputError as exc:
+        return None, exc.message
+
+
+def _pair_estimate(
+    row: Mapping[str, str | None], name: str, confidence: float
+) -> tuple[Estimate | None, str, str | None]:
+    low_field, high_field = f"{name}_low", f"{name}_high"
+    values: list[float] = []
+    for field in (low_field, high_field):
+        text = (row.get(field) or "").strip()
+        try:
+            est = parse_estimate(text, confidence=confidence)
+        except InvalidInputError:
+            return None, field, f"{text!r} is not a number" if text else "missing value"
+        if not est.is_point:
+            return None, field, "write one number per column, not a range"
+        values.append(est.low)
+    if values[0] > values[1]:
+        return None, low_field, f"low {values[0]:g} is above high {values[1]:g}"
+    return Estimate.between(values[0], values[1], confidence), low_field, None
+
+
+def _input_layout(
+    header: Sequence[str], framework: Framework, problems: ProblemCollector
+) -> dict[str, str]:
+    """Input name -> "single" or "pair", for inputs present; missing required ones reported."""
+    columns = set(header)
+    layout: dict[str, str] = {}
+    for spec in framework.inputs:
+        name = spec.name
+        if name in columns:
+            layout[name] = "single"
+        elif f"{name}_low" in columns and f"{name}_high" in columns:
+            layout[name] = "pair"
+        elif f"{name}_low" in columns or f"{name}_high" in columns:
+            problems.add((1, name), f"give both {name}_low and {name}_high", "missing_column")
+        elif spec.default is None:
+            problems.add(
+                (1, name),
+                f"no column {name!r} (or {name}_low and {name}_high) for {framework.slug}",
+                "missing_column",
+            )
+    return layout
+
+
+def read_features(text: str, framework: Framework, *, confidence: float) -> list[Feature]:
+    """Parse CSV text into features for ``framework``.
+
+    Raises:
+        InvalidInputError: with one problem per bad cell, ``loc = (row, field)``.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    header = list(reader.fieldnames or [])
+    problems = ProblemCollector()
+    name_column = next((c for c in NAME_COLUMNS if c in header), None)
+    if name_column is None:
+        problems.add((1, "name"), "no name column (name, feature, title or id)", "missing_column")
+    layout = _input_layout(header, framework, problems)
+    problems.raise_if_any("bad CSV header")
+    features: list[Feature] = []
+    specs = {s.name: s for s in framework.inputs}
+    for row in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        name = (row.get(name_column or "") or "").strip()
+        if not name:
+            problems.add((line, name_column or "name"), "missing name", "missing")
+        estimates: dict[str, Estimate] = {}
+        for input_name, kind in layout.items():
+            if kind == "single":
+                est, reason = _cell_estimate(row, input_name, confidence)
+                field = input_name
+            else:
+                est, field, reason = _pair_estimate(row, input_name, confidence)
+            if est is not None:
+                reason = specs[input_name].problem(est.low) or specs[input_name].problem(est.high)
+            if reason is not None or est is None:
+                problems.add((line, field), reason or "invalid", "invalid_value")
+                continue
+            estimates[input_name] = est
+        features.append(Feature(name, estimates))
+    problems.raise_if_any("bad CSV rows")
+    if not features:
+        raise InvalidInputError.single((2,), "the file has no feature rows", "empty")
+    return features
+
+
+def _weights(pairs: Sequence[str], option: str) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            weight = float(value) if sep else 1.0
+        except ValueError:
+            raise InvalidInputError.single(
+                (option,), f"{option} {pair!r}: weight {value!r} is not a number"
+            ) from None
+        out.append((name.strip(), weight))
+    return out
+
+
+def build_framework(
+    slug: str, *, formula: str | None, criteria: Sequence[str], costs: Sequence[str]
+) -> Framework:
+    """Look ``slug`` up in the registry; ``weighted`` registers a user model first."""
+    registry = default_registry()
+    if slug == "weighted":
+        model = [Criterion(n, w) for n, w in _weights(criteria, "--criterion")]
+        model += [Criterion(n, w, higher_is_better=False) for n, w in _weights(costs, "--cost")]
+        if not model:
+            raise InvalidInputError.single(
+                ("--criterion",), "--framework weighted needs --criterion NAME=WEIGHT (or --cost)"
+            )
+        registry.register(WeightedScoring("weighted", tuple(model), formula, "Weighted formula"))
+    elif formula or criteria or costs:
+        raise InvalidInputError.single(
+            ("--formula",), "--formula, --criterion and --cost need --framework weighted"
+        )
+    return registry.get(slug)
+
+
+def _rows(ranking: Ranking, fmt: OutputFormat) -> tuple[list[dict[str, Any]], list[str]]:
+    p_col = f"p_top_{ranking.top}"
+    labels = any(f.label for f in ranking.features)
+    columns = ["rank", "name", "score", "low", "high", p_col, "driver", "rank_swing"]
+    if labels:
+        columns.append("label")
+
+    def num(x: float) -> Any:
+        return f"{x:,.4g}" if fmt == OutputFormat.table else float(f"{x:.6g}")
+
+    rows = [
+        {
+            "rank": f.rank,
+            "name": f.name,
+            "score": num(f.median),
+            "low": num(f.low),
+            "high": num(f.high),
+            p_col: round(f.p_top, 4),
+            "driver": f.driver,
+            "rank_swing": f.rank_swing,
+            "label": f.label,
+        }
+        for f in ranking.features
+    ]
+    return rows, columns
+
+
+def prioritize_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV of features.")
+    ],
+    framework: Annotated[
+        str,
+        typer.Option(
+            "--framework", help="rice, ice, ice_mean, wsjf, value_effort, kano, weighted."
+        ),
+    ] = "rice",
+    top: Annotated[int, typer.Option(min=1, help="N in 'probability of being in the top N'.")] = 10,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
+        OutputFormat.table
+    ),
+    draws: Annotated[int, typer.Option(min=100, max=100_000, help="Monte Carlo draws.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 0,
+    confidence: Annotated[
+        float, typer.Option(min=0.01, max=0.99, help="Confidence of ranges without @c.")
+    ] = DEFAULT_CONFIDENCE,
+    interval: Annotated[
+        float, typer.Option(min=0.01, max=0.99, help="Width of the score interval shown.")
+    ] = 0.9,
+    method: Annotated[MethodChoice, typer.Option(help="monte_carlo or exact.")] = (
+        MethodChoice.monte_carlo
+    ),
+    formula: Annotated[str | None, typer.Option(help="Formula for --framework weighted.")] = None,
+    criterion: Annotated[
+        list[str] | None, typer.Option(help="NAME=WEIGHT, more is better (weighted).")
+    ] = None,
+    cost: Annotated[list[str] | None, typer.Option(help="NAME=WEIGHT, less is better.")] = None,
+) -> None:
+    """Score the features in FILE and rank them, with intervals and top-N probabilities."""
+    try:
+        chosen = build_framework(
+            framework, formula=formula, criteria=criterion or [], costs=cost or []
+        )
+        text = file.read_text(encoding="utf-8-sig")
+        features = read_features(text, chosen, confidence=confidence)
+        ranking = simulate(
+            chosen,
+            features,
+            draws=draws,
+            seed=seed,
+            interval=interval,
+            top=top,
+            method="exact" if method is MethodChoice.exact else "monte_carlo",
+        )
+    except ProductHQError as exc:
+        _report(exc)
+        raise typer.Exit(2) from None
+    rows, columns = _rows(ranking, fmt)
+    emit(rows, columns, fmt)
+
+
+def _report(exc: ProductHQError) -> None:
+    err_console.print(f"error: {exc.message}", markup=False, highlight=False)
+    if isinstance(exc, InvalidInputError):
+        for p in exc.details[1:20]:
+            where = ", ".join(str(x) for x in p.loc)
+            err_console.print(f"  {where}: {p.message}", markup=False, highlight=False)
+
+
+app = typer.Typer(help="Prioritise features from a file.", add_completion=False)
+app.command("score")(prioritize_command)

@@ -44,6 +44,10 @@ NAMING_CONVENTION = {
 }
 
 
+ACROSS_WORKSPACES = "producthq_across_workspaces"
+"""Execution option that lets one statement see every workspace (a user's own memberships)."""
+
+
 def utcnow() -> datetime:
     """Return the current time, timezone-aware UTC."""
     return datetime.now(UTC)
@@ -126,6 +130,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def _scope_to_workspace(state: ORMExecuteState) -> None:
     workspace_id = state.session.info.get("workspace_id")
     if workspace_id is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(ACROSS_WORKSPACES):
         return
     state.statement = state.statement.options(
         with_loader_criteria(

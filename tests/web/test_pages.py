@@ -24,11 +24,17 @@ def test_navigation_lists_every_area_with_an_honest_empty_state(
     login(client, "owner@example.com")
     soup = BeautifulSoup(client.get("/w/acme/").text, "html.parser")
     links = {a["href"] for a in soup.select("aside nav a")}
+    empty = set()
     for area in AREAS:
         assert f"/w/acme/{area.slug}" in links
-        page = BeautifulSoup(client.get(f"/w/acme/{area.slug}").text, "html.parser")
-        assert page.select_one("[data-testid=empty-state]") is not None
-        assert page.select("table") == []  # no invented data
+        r = client.get(f"/w/acme/{area.slug}")
+        assert r.status_code == 200, area.slug
+        page = BeautifulSoup(r.text, "html.parser")
+        if page.select_one("[data-testid=empty-state]") is not None:
+            empty.add(area.slug)
+            assert page.select("table") == []  # no invented data
+    # Areas no issue has built yet must say so.
+    assert {"experiments", "surveys", "reports", "portal"} <= empty
 
 
 def test_user_written_text_is_escaped_everywhere(

@@ -19,7 +19,7 @@ from producthq.accounts.schemas import (
     WorkspaceRead,
 )
 from producthq.errors import PermissionDeniedError
-from producthq.web.deps import AdminDep, CtxDep, SessionDep, SignedInDep, ViewerDep
+from producthq.web.deps import AdminDep, CtxDep, IdPath, SessionDep, SignedInDep, ViewerDep
 from producthq.web.mail import deliver_invitation
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -81,7 +81,7 @@ def list_members(access: ViewerDep) -> list[MemberRead]:
 
 
 @router.patch("/workspaces/{ws}/members/{member_id}", response_model=MemberRead)
-def update_member(member_id: int, data: MemberUpdate, access: AdminDep) -> MemberRead:
+def update_member(member_id: IdPath, data: MemberUpdate, access: AdminDep) -> MemberRead:
     """Change a member's role."""
     m = service.update_member_role(
         access.session, actor=access.actor, member_id=member_id, role=data.role
@@ -90,7 +90,7 @@ def update_member(member_id: int, data: MemberUpdate, access: AdminDep) -> Membe
 
 
 @router.delete("/workspaces/{ws}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(member_id: int, access: AdminDep) -> None:
+def remove_member(member_id: IdPath, access: AdminDep) -> None:
     """Remove a member; their access ends at once."""
     service.remove_member(access.session, actor=access.actor, member_id=member_id)
 
@@ -127,7 +127,7 @@ def create_invitation(data: InvitationCreate, access: AdminDep, ctx: CtxDep) -> 
 @router.delete(
     "/workspaces/{ws}/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT
 )
-def revoke_invitation(invitation_id: int, access: AdminDep) -> None:
+def revoke_invitation(invitation_id: IdPath, access: AdminDep) -> None:
     """Revoke an open invitation."""
     service.revoke_invitation(access.session, actor=access.actor, invitation_id=invitation_id)
 
@@ -151,7 +151,7 @@ def create_token(data: TokenCreate, access: AdminDep) -> TokenCreated:
 
 
 @router.delete("/workspaces/{ws}/tokens/{token_id}", response_model=TokenRead)
-def revoke_token(token_id: int, access: AdminDep) -> TokenRead:
+def revoke_token(token_id: IdPath, access: AdminDep) -> TokenRead:
     """Revoke a token; it stops working at once."""
     return TokenRead.model_validate(
         service.revoke_token(access.session, actor=access.actor, token_id=token_id)

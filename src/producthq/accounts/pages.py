@@ -18,7 +18,7 @@ from producthq.errors import (
     PermissionDeniedError,
     ProductHQError,
 )
-from producthq.web.deps import PUBLIC, AdminDep, CtxDep, SessionDep, SignedInDep, ViewerDep
+from producthq.web.deps import PUBLIC, AdminDep, CtxDep, IdPath, SessionDep, SignedInDep, ViewerDep
 from producthq.web.mail import deliver_invitation
 from producthq.web.render import render, render_ws
 
@@ -247,7 +247,7 @@ def _role(value: str) -> Role:
 
 
 @router.post("/w/{ws}/members/{member_id}/role", response_class=HTMLResponse)
-def change_role(request: Request, member_id: int, access: AdminDep, role: FormStr) -> Response:
+def change_role(request: Request, member_id: IdPath, access: AdminDep, role: FormStr) -> Response:
     """Change a member's role."""
     try:
         service.update_member_role(
@@ -260,7 +260,7 @@ def change_role(request: Request, member_id: int, access: AdminDep, role: FormSt
 
 
 @router.post("/w/{ws}/members/{member_id}/remove", response_class=HTMLResponse)
-def remove_member(request: Request, member_id: int, access: AdminDep) -> Response:
+def remove_member(request: Request, member_id: IdPath, access: AdminDep) -> Response:
     """Remove a member."""
     try:
         service.remove_member(access.session, actor=access.actor, member_id=member_id)
@@ -275,7 +275,7 @@ def remove_member(request: Request, member_id: int, access: AdminDep) -> Respons
 
 
 @router.post("/w/{ws}/invitations/{invitation_id}/revoke")
-def revoke_invitation(invitation_id: int, access: AdminDep) -> Response:
+def revoke_invitation(invitation_id: IdPath, access: AdminDep) -> Response:
     """Revoke an open invitation."""
     service.revoke_invitation(access.session, actor=access.actor, invitation_id=invitation_id)
     return RedirectResponse(f"/w/{access.workspace.slug}/members", status_code=303)
@@ -326,7 +326,7 @@ def create_token_page(
 
 
 @router.post("/w/{ws}/tokens/{token_id}/revoke")
-def revoke_token_page(token_id: int, access: AdminDep) -> Response:
+def revoke_token_page(token_id: IdPath, access: AdminDep) -> Response:
     """Revoke a token."""
     service.revoke_token(access.session, actor=access.actor, token_id=token_id)
     return RedirectResponse(f"/w/{access.workspace.slug}/tokens", status_code=303)

@@ -27,7 +27,7 @@ from producthq.accounts.passwords import (
 from producthq.accounts.roles import Role
 from producthq.accounts.schemas import UserCreate, WorkspaceCreate
 from producthq.audit.service import Actor, record
-from producthq.db import utcnow
+from producthq.db import ACROSS_WORKSPACES, utcnow
 from producthq.errors import (
     AuthenticationError,
     ConflictError,
@@ -163,6 +163,8 @@ def list_user_workspaces(session: Session, *, user: User) -> list[WorkspaceWithR
         .join(Membership, Membership.workspace_id == Workspace.id)
         .where(Membership.user_id == user.id)
         .order_by(Workspace.name)
+        # The user's own memberships span workspaces by nature (the switcher lists them).
+        .execution_options(**{ACROSS_WORKSPACES: True})
     ).all()
     return [WorkspaceWithRole(ws, Role(role)) for ws, role in rows]
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from producthq.audit import service
 from producthq.audit.schemas import AuditEntryRead, AuditPage
-from producthq.web.deps import AdminDep
+from producthq.web.deps import MAX_ID, AdminDep, OffsetQuery
 
 router = APIRouter(prefix="/api/v1/workspaces/{ws}/audit", tags=["audit"])
 
@@ -14,13 +14,13 @@ router = APIRouter(prefix="/api/v1/workspaces/{ws}/audit", tags=["audit"])
 @router.get("", response_model=AuditPage)
 def list_audit(
     access: AdminDep,
-    actor_id: int | None = Query(None, description="Only this person's actions"),
+    actor_id: int | None = Query(None, ge=1, le=MAX_ID, description="Only this person's actions"),
     object_type: str | None = Query(None, max_length=64),
     object_id: str | None = Query(None, max_length=64),
     since: datetime | None = Query(None, description="From this time (inclusive)"),
     until: datetime | None = Query(None, description="Before this time"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: OffsetQuery = 0,
 ) -> AuditPage:
     """Who changed what and when, newest first."""
     rows, total = service.list_entries(

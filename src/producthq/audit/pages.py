@@ -34,7 +34,7 @@ def audit_page(
     until: str | None = Query(None, max_length=10),
 ) -> HTMLResponse:
     """Who changed what and when, filterable by person, object and date."""
-    actor = int(actor_id) if actor_id and actor_id.isdigit() else None
+    actor = int(actor_id) if actor_id and actor_id.isdigit() and len(actor_id) <= 9 else None
     since_d = _date(since)
     until_d = _date(until)
     rows, total = service.list_entries(

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, status
 
 from producthq.jobs import service
 from producthq.jobs.schemas import JobCreate, JobPage, JobRead
-from producthq.web.deps import EditorDep, ViewerDep
+from producthq.web.deps import EditorDep, IdPath, OffsetQuery, ViewerDep
 
 router = APIRouter(prefix="/api/v1/workspaces/{ws}/jobs", tags=["jobs"])
 
@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/v1/workspaces/{ws}/jobs", tags=["jobs"])
 def list_jobs(
     access: ViewerDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: OffsetQuery = 0,
 ) -> JobPage:
     """The workspace's jobs, newest first."""
     rows, total = service.list_jobs(
@@ -36,7 +36,7 @@ def create_job(data: JobCreate, access: EditorDep) -> JobRead:
 
 
 @router.get("/{job_id}", response_model=JobRead)
-def read_job(job_id: int, access: ViewerDep) -> JobRead:
+def read_job(job_id: IdPath, access: ViewerDep) -> JobRead:
     """One job with its progress."""
     return JobRead.model_validate(
         service.get_job(access.session, workspace_id=access.workspace.id, job_id=job_id)

@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from producthq.accounts.roles import Role
 from producthq.jobs import service
-from producthq.web.deps import EditorDep, ViewerDep
+from producthq.web.deps import EditorDep, IdPath, ViewerDep
 from producthq.web.render import is_htmx, render_ws
 
 router = APIRouter()
@@ -35,7 +35,7 @@ def start_demo_job(access: EditorDep) -> Response:
 
 
 @router.get("/w/{ws}/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(request: Request, job_id: int, access: ViewerDep) -> HTMLResponse:
+def job_page(request: Request, job_id: IdPath, access: ViewerDep) -> HTMLResponse:
     """One job; while it runs, HTMX swaps in the fresh partial every second."""
     job = service.get_job(access.session, workspace_id=access.workspace.id, job_id=job_id)
     template = "jobs/_job.html" if is_htmx(request) else "jobs/detail.html"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from producthq.accounts import service as accounts
@@ -22,6 +22,11 @@ from producthq.errors import AuthenticationError, NotFoundError, PermissionDenie
 from producthq.web.context import AppContext
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_ID = 2**31 - 1
+"""The largest id any engine stores (PostgreSQL INTEGER); larger ones are refused as input."""
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_ID)]
 
 
 def get_ctx(request: Request) -> AppContext:
@@ -195,7 +200,10 @@ AdminDep = Annotated[WorkspaceAccess, Depends(Require(Role.admin))]
 OwnerDep = Annotated[WorkspaceAccess, Depends(Require(Role.owner))]
 
 __all__ = [
+    "MAX_ID",
     "PUBLIC",
+    "IdPath",
+    "OffsetQuery",
     "AdminDep",
     "CtxDep",
     "EditorDep",

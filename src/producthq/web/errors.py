@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from producthq import errors as e
@@ -123,7 +124,14 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _render(request, 500, "internal_error", "something went wrong on our side", [])
 
+    async def on_out_of_range(request: Request, exc: Exception) -> Response:
+        # A value the database cannot store (an id beyond its integer range): the caller's input.
+        log.info("out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+        return _render(request, 422, "invalid_input", "a value is out of range", [])
+
     app.add_exception_handler(e.ProductHQError, on_domain)
+    app.add_exception_handler(OverflowError, on_out_of_range)
+    app.add_exception_handler(DataError, on_out_of_range)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_crash)

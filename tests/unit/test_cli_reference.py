@@ -11,7 +11,16 @@ def test_cli_reference_is_current(tmp_path: Path) -> None:
     out = tmp_path / "cli.md"
     typer_bin = Path(sys.executable).parent / "typer"
     subprocess.run(
-        [str(typer_bin), "producthq.cli.main", "utils", "docs", "--name", "producthq", "--output", str(out)],
+        [
+            str(typer_bin),
+            "producthq.cli.main",
+            "utils",
+            "docs",
+            "--name",
+            "producthq",
+            "--output",
+            str(out),
+        ],
         check=True,
         capture_output=True,
         cwd=ROOT,

@@ -11,8 +11,8 @@ from typer.core import TyperGroup
 
 from producthq.cli import accounts, jobs, server
 from producthq.cli import roadmap as roadmap_cli
-from producthq.cli.prioritize import prioritize_command
 from producthq.cli.output import err_console
+from producthq.cli.prioritize import prioritize_command
 from producthq.cli.state import new_state
 from producthq.errors import InvalidInputError, ProductHQError
 

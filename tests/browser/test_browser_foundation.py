@@ -8,7 +8,7 @@ import struct
 import time
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.browser.support import (

@@ -1,0 +1,1 @@
+"""Product analytics: the canonical event schema, metric definitions on Ibis, event sources."""

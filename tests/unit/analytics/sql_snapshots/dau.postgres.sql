@@ -1,0 +1,34 @@
+SELECT
+  *
+FROM (
+  SELECT
+    "t2"."p",
+    COALESCE("t5"."dau", 0) AS "dau"
+  FROM "phq_periods_45290_45380" AS "t2"
+  LEFT OUTER JOIN (
+    SELECT
+      "t3"."p",
+      COUNT(DISTINCT "t3"."user_id") AS "dau"
+    FROM (
+      SELECT
+        "t1"."user_id",
+        CAST(FLOOR(
+          CAST((
+            EXTRACT('epoch' FROM "t1"."timestamp")
+          ) AS DOUBLE PRECISION) / (
+            86400
+          )
+        ) AS BIGINT) + 25567 AS "p"
+      FROM "events" AS "t1"
+      WHERE
+        "t1"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
+        AND "t1"."timestamp" >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
+        AND "t1"."user_id" IS NOT NULL
+    ) AS "t3"
+    GROUP BY
+      1
+  ) AS "t5"
+    ON "t2"."p" = "t5"."p"
+) AS "t6"
+ORDER BY
+  "t6"."p" ASC

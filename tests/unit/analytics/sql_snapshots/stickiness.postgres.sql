@@ -1,0 +1,50 @@
+SELECT
+  *
+FROM (
+  SELECT
+    "t7"."days_active",
+    "t7"."users",
+    SUM("t7"."users") OVER (
+      ORDER BY "t7"."days_active" DESC NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS "users_cumulative"
+  FROM (
+    SELECT
+      "t2"."n" AS "days_active",
+      COALESCE("t6"."users", 0) AS "users"
+    FROM "phq_days_1_91" AS "t2"
+    LEFT OUTER JOIN (
+      SELECT
+        "t4"."n",
+        COUNT("t4"."user_id") AS "users"
+      FROM (
+        SELECT
+          "t3"."user_id",
+          COUNT(DISTINCT "t3"."p") AS "n"
+        FROM (
+          SELECT
+            "t1"."user_id",
+            CAST(FLOOR(
+              CAST((
+                EXTRACT('epoch' FROM "t1"."timestamp")
+              ) AS DOUBLE PRECISION) / (
+                86400
+              )
+            ) AS BIGINT) + 25567 AS "p"
+          FROM "events" AS "t1"
+          WHERE
+            "t1"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
+            AND "t1"."timestamp" >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
+            AND "t1"."user_id" IS NOT NULL
+        ) AS "t3"
+        GROUP BY
+          1
+      ) AS "t4"
+      GROUP BY
+        1
+    ) AS "t6"
+      ON "t2"."n" = "t6"."n"
+  ) AS "t7"
+) AS "t8"
+ORDER BY
+  "t8"."days_active" ASC

@@ -1,0 +1,1 @@
+"""The feature catalogue: the things that get prioritised (features and ideas)."""

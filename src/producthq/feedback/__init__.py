@@ -1,0 +1,1 @@
+"""The feedback hub: customers, feedback from every source, import, themes, sentiment."""

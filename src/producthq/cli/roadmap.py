@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+import producthq.roadmap.demo  # noqa: F401 - registers the roadmap's demo step
 from producthq.errors import InvalidInputError, ProblemCollector, ProductHQError
 from producthq.roadmap.checker import check_plan
 from producthq.roadmap.explain import Explanation, compare_plans, explain
@@ -306,3 +307,109 @@ def compare_cmd(
         f"{comparison.objective_b:,.3f} ({plan_b.name})",
         markup=False,
     )
+
+
+# --- commands that act on a workspace's roadmap ------------------------------------------
+
+items_app = typer.Typer(help="Roadmap items of a workspace.", no_args_is_help=True)
+app.add_typer(items_app, name="items")
+
+WorkspaceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace slug (default: PRODUCTHQ_WORKSPACE, else the only one).",
+    ),
+]
+ITEM_COLUMNS = (
+    "id",
+    "title",
+    "column",
+    "position",
+    "status",
+    "progress",
+    "team",
+    "objective",
+    "start",
+    "end",
+    "release",
+    "value",
+)
+
+
+@app.command("export-scenario")
+def export_scenario_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Write the scenario JSON here.")],
+    workspace: WorkspaceOpt = None,
+    name: Annotated[str, typer.Option(help="The scenario's name.")] = "workspace roadmap",
+    capacity_percent: Annotated[
+        float, typer.Option("--capacity-percent", min=1, max=1000, help="Scale all capacity.")
+    ] = 100.0,
+) -> None:
+    """Build an optimiser scenario from a workspace's items, teams and capacity."""
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.db import workspace_scope
+    from producthq.roadmap import planning
+
+    st = state()
+    with _user_errors(), st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        with workspace_scope(session, ws.id):
+            doc = planning.build_scenario(
+                session, workspace_id=ws.id, name=name, capacity_percent=capacity_percent
+            )
+        _write(output, doc)
+    typer.echo(
+        f"wrote {output}: {len(doc['features'])} features, {len(doc['teams'])} teams, "
+        f"{len(doc['periods'])} periods"
+    )
+
+
+@app.command("import-scenario")
+def import_scenario_cmd(
+    scenario_file: FileArg,
+    workspace: WorkspaceOpt = None,
+    name: Annotated[str | None, typer.Option(help="Name to save it under.")] = None,
+) -> None:
+    """Validate a scenario file and save it in a workspace (solve it there from the web or API)."""
+    from producthq.cli.accounts import cli_actor
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.db import workspace_scope
+    from producthq.roadmap import planning
+
+    st = state()
+    with _user_errors():
+        raw = _read(scenario_file)
+        with st.uow() as session:
+            ws = resolve_workspace(session, workspace, st.settings)
+            actor = cli_actor(session, ws, None)
+            with workspace_scope(session, ws.id):
+                row = planning.import_scenario(
+                    session, actor=actor, doc=raw, name=name, source=scenario_file.name
+                )
+                row_id, row_name = row.id, row.name
+    typer.echo(f"saved scenario {row_id} ({row_name}) in workspace {ws.slug}")
+
+
+@items_app.command("list")
+def items_list_cmd(
+    workspace: WorkspaceOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """List a workspace's roadmap items, by column and position."""
+    from producthq.cli.output import OutputFormat, emit
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.db import workspace_scope
+    from producthq.roadmap import service
+
+    try:
+        out_format = OutputFormat(fmt)
+    except ValueError:
+        _fail(InvalidInputError.single(("--format",), f"--format {fmt!r}: use table, csv or json"))
+    st = state()
+    with _user_errors(), st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        with workspace_scope(session, ws.id):
+            rows = [r.as_dict() for r in service.item_rows(session, workspace_id=ws.id)]
+    emit(rows, ITEM_COLUMNS, out_format)

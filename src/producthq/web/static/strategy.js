@@ -1,0 +1,31 @@
+// Render the Vega-Lite charts of the strategy pages. Each chart's spec sits in a
+// <script type="application/json" id="..."> next to a <div data-chart="id">; no inline JS.
+// Vega's expression interpreter keeps the charts working under a CSP without 'unsafe-eval'.
+(function () {
+  "use strict";
+
+  function renderCharts(root) {
+    if (typeof vegaEmbed !== "function" || typeof vega === "undefined") return;
+    var scope = root && root.querySelectorAll ? root : document;
+    scope.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.rendered === "1") return;
+      var source = document.getElementById(el.dataset.chart);
+      if (!source) return;
+      var spec;
+      try {
+        spec = JSON.parse(source.textContent);
+      } catch (err) {
+        el.textContent = "The chart could not be read.";
+        return;
+      }
+      el.dataset.rendered = "1";
+      vegaEmbed(el, spec, { actions: false, ast: true, expr: vega.expressionInterpreter, renderer: "svg" })
+        .catch(function () { el.textContent = "The chart could not be drawn."; });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { renderCharts(document); });
+  document.addEventListener("htmx:load", function (evt) {
+    renderCharts(evt.detail && evt.detail.elt ? evt.detail.elt : document);
+  });
+})();

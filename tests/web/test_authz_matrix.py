@@ -14,6 +14,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import World, bearer, csrf_of, login, make_world
+from tests.roadmap_factories import make_roadmap_objects
+from tests.strategy_factories import make_strategy_objects
 
 from producthq.accounts import service
 from producthq.accounts.roles import Role
@@ -65,6 +67,9 @@ def _ids(factory: sessionmaker[Session], slug: str) -> dict[str, Any]:
             s, actor=actor, email=f"probe@{slug}.example", role=Role.viewer, ttl_hours=1
         )
         job = jobs.create_job(s, actor=actor, workspace_id=ws.id, kind="demo", params={})
+        fb = _feedback_objects(s, actor, ws.id)
+        rm = make_roadmap_objects(s, actor)
+        st = make_strategy_objects(s, actor)
         s.commit()
         del viewer
         return {
@@ -73,9 +78,51 @@ def _ids(factory: sessionmaker[Session], slug: str) -> dict[str, Any]:
             "token_id": token.token.id,
             "invitation_id": inv.invitation.id,
             "job_id": job.id,
+            **fb,
+            **rm,
+            **st,
             "secret": "not-a-real-secret",
             "area": "strategy",
         }
+
+
+def _feedback_objects(s: Session, actor: Actor, workspace_id: int) -> dict[str, int]:
+    """One company, person, feature, feedback item and highlight of the workspace."""
+    from producthq.catalog import service as catalog
+    from producthq.catalog.schemas import FeatureCreate
+    from producthq.feedback import customers
+    from producthq.feedback import highlights as highlighting
+    from producthq.feedback import service as feedback
+    from producthq.feedback.schemas import (
+        CompanyCreate,
+        FeedbackCreate,
+        HighlightCreate,
+        PersonCreate,
+    )
+
+    company = customers.create_company(
+        s, actor=actor, workspace_id=workspace_id, data=CompanyCreate(name="Probe Co")
+    )
+    person = customers.create_person(
+        s, actor=actor, workspace_id=workspace_id, data=PersonCreate(name="Probe")
+    )
+    feature = catalog.create_feature(s, actor=actor, data=FeatureCreate(title="Probe feature"))
+    item = feedback.create_feedback(
+        s,
+        actor=actor,
+        workspace_id=workspace_id,
+        data=FeedbackCreate(text="probe feedback text", company_id=company.id),
+    )
+    highlight = highlighting.create_highlight(
+        s, actor=actor, item_id=item.id, data=HighlightCreate(feature_id=feature.id, quote="probe")
+    )
+    return {
+        "company_id": company.id,
+        "person_id": person.id,
+        "feature_id": feature.id,
+        "item_id": item.id,
+        "highlight_id": highlight.id,
+    }
 
 
 def fill(path: str, ids: dict[str, Any]) -> str:

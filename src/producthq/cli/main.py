@@ -10,7 +10,10 @@ import typer
 from typer.core import TyperGroup
 
 from producthq.cli import accounts, jobs, server
+from producthq.cli import feedback as feedback_cli
+from producthq.cli import metrics as metrics_cli
 from producthq.cli import roadmap as roadmap_cli
+from producthq.cli import strategy as strategy_cli
 from producthq.cli.output import err_console
 from producthq.cli.prioritize import prioritize_command
 from producthq.cli.state import new_state
@@ -61,6 +64,10 @@ app.add_typer(accounts.token_app, name="token")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(jobs.audit_app, name="audit")
 app.add_typer(roadmap_cli.app, name="roadmap")
+app.add_typer(strategy_cli.app, name="strategy")
+app.add_typer(feedback_cli.app, name="feedback")
+app.add_typer(feedback_cli.companies_app, name="companies")
+app.add_typer(metrics_cli.app, name="metrics")
 app.command("prioritize")(prioritize_command)
 
 

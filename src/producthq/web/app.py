@@ -20,10 +20,18 @@ from producthq.areas import pages as area_pages
 from producthq.audit import api as audit_api
 from producthq.audit import pages as audit_pages
 from producthq.db import make_engine, make_session_factory
+from producthq.feedback import api as feedback_api
+from producthq.feedback import pages as feedback_pages
 from producthq.jobs import api as jobs_api
 from producthq.jobs import pages as jobs_pages
 from producthq.jobs.queue import InProcessWorker, JobQueue
+from producthq.roadmap import api as roadmap_api
+from producthq.roadmap import org_pages as roadmap_org_pages
+from producthq.roadmap import pages as roadmap_pages
 from producthq.settings import Settings
+from producthq.strategy import api as strategy_api
+from producthq.strategy import okr_pages as strategy_okr_pages
+from producthq.strategy import pages as strategy_pages
 from producthq.web.context import AppContext
 from producthq.web.deps import PUBLIC, csrf_token
 from producthq.web.errors import install_error_handlers
@@ -124,8 +132,18 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> FastAPI:
             s.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok", "version": __version__})
 
-    for module in (accounts_api, jobs_api, audit_api):
+    for module in (accounts_api, jobs_api, audit_api, feedback_api, roadmap_api, strategy_api):
         app.include_router(module.router)
-    for module in (accounts_pages, jobs_pages, audit_pages, area_pages):
+    for module in (
+        accounts_pages,
+        jobs_pages,
+        audit_pages,
+        feedback_pages,
+        roadmap_pages,
+        roadmap_org_pages,
+        strategy_pages,
+        strategy_okr_pages,
+        area_pages,
+    ):
         app.include_router(module.router, include_in_schema=False)
     return app

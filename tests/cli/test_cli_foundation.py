@@ -142,6 +142,9 @@ def test_audit_list_filters_by_object_and_date(env: dict[str, str]) -> None:
         pytest.param(["audit", "list", "--since", "yesterday"], "not a date", id="bad-date"),
         pytest.param(["jobs", "run", "nope"], "unknown job kind", id="bad-job-kind"),
         pytest.param(
+            ["member", "invite", "not-an-address"], "not an e-mail address", id="bad-invite-email"
+        ),
+        pytest.param(
             ["user", "create", "--email", "ann@acme.test", "--password", "long password"],
             "already exists",
             id="duplicate-email",

@@ -9,7 +9,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from producthq.accounts.roles import Role
 
 
-def _check_email(value: str) -> str:
+def check_email(value: str) -> str:
+    """Return the normalised address, or raise ValueError saying what is wrong with it."""
     # Self-hosted teams use internal domains (.local, .internal, .test): check the syntax only.
     try:
         info = validate_email(
@@ -20,7 +21,7 @@ def _check_email(value: str) -> str:
     return info.normalized.lower()
 
 
-EmailStr = Annotated[str, StringConstraints(max_length=320), AfterValidator(_check_email)]
+EmailStr = Annotated[str, StringConstraints(max_length=320), AfterValidator(check_email)]
 Slug = Annotated[
     str,
     StringConstraints(min_length=2, max_length=64, pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"),

@@ -25,7 +25,7 @@ from producthq.accounts.passwords import (
     verify_password,
 )
 from producthq.accounts.roles import Role
-from producthq.accounts.schemas import UserCreate, WorkspaceCreate
+from producthq.accounts.schemas import UserCreate, WorkspaceCreate, check_email
 from producthq.audit.service import Actor, record
 from producthq.db import ACROSS_WORKSPACES, utcnow
 from producthq.errors import (
@@ -295,8 +295,17 @@ class NewInvitation:
 def create_invitation(
     session: Session, *, actor: Actor, email: str, role: Role, ttl_hours: int
 ) -> NewInvitation:
-    """Invite an e-mail address with a role; return the one-time secret for the link."""
-    email = _norm_email(email)
+    """Invite an e-mail address with a role; return the one-time secret for the link.
+
+    Raises:
+        InvalidInputError: the address is not a valid e-mail address.
+    """
+    try:
+        email = check_email(_norm_email(email))
+    except ValueError as exc:
+        raise InvalidInputError.single(
+            ("email",), f"{email!r} is not an e-mail address: {exc}"
+        ) from exc
     _check_can_grant(actor, role)
     existing = find_user_by_email(session, email=email)
     if existing and find_membership(session, workspace_id=actor.workspace_id, user_id=existing.id):

@@ -94,3 +94,32 @@ def test_board_png_export_is_a_real_png_of_the_expected_size(page: Page, api: ht
     width, height = struct.unpack(">II", data[16:24])
     # Three 280 px columns with 16 px gaps; a 70 px header, 68 px per card of the tallest column.
     assert (width, height) == (3 * (280 + 16) + 16, 70 + tallest * (58 + 10) + 10)
+
+
+def test_optimiser_runs_from_the_page_with_progress_and_explains_the_plan(
+    page: Page, api: httpx.Client, console: Console
+) -> None:
+    # One team with 2 person-weeks; three 1-pw candidates worth 5, 3 and 2 (by hand: 5 + 3).
+    doc = {
+        "name": "Browser run",
+        "periods": ["Q1"],
+        "teams": [{"id": "web", "name": "Web", "capacity": 2}],
+        "features": [
+            {"id": "a", "name": "Ace", "value": 5, "effort": {"web": 1}},
+            {"id": "b", "name": "Bee", "value": 3, "effort": {"web": 1}},
+            {"id": "c", "name": "Cee", "value": 2, "effort": {"web": 1}},
+        ],
+    }
+    r = api.post(f"{API}/scenarios/import", json=doc)
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    sign_in(page, OWNER)
+    page.goto(f"/w/{WORKSPACE}/roadmap/scenarios/{sid}")
+    page.fill('input[name="time_limit"]', "1")
+    page.get_by_test_id("run-optimiser").click()
+    # The page polls the job and reloads itself when the job ends.
+    expect(page.get_by_test_id("plan-summary")).to_contain_text("optimal, value 8.0", timeout=30000)
+    expect(page.get_by_test_id("left-out")).to_contain_text("Cee")
+    expect(page.get_by_test_id("binding")).to_contain_text("+ Cee")
+    expect(page.get_by_test_id("scenario-job")).to_have_attribute("data-status", "succeeded")
+    assert console.csp_violations == [] and console.errors == []

@@ -122,3 +122,68 @@ def test_items_list_formats(env: str, fmt: str) -> None:
 def test_items_list_rejects_an_unknown_format(env: str) -> None:
     code, _, err = run("roadmap", "items", "list", "--format", "xml")
     assert code == 2 and "--format 'xml'" in err
+
+
+def _saved_scenario(tmp_path: Path) -> int:
+    scenario = tmp_path / "scenario.json"
+    assert run("roadmap", "export-scenario", "-w", "acme", "-o", str(scenario))[0] == 0
+    code, out, err = run("roadmap", "import-scenario", str(scenario), "--name", "Two weeks")
+    assert code == 0, err
+    return int(out.split()[2])
+
+
+def test_scenarios_run_explain_compare_apply(env: str, tmp_path: Path) -> None:
+    sid = _saved_scenario(tmp_path)
+    code, out, err = run("roadmap", "scenarios", "list", "--format", "json")
+    assert code == 0, err
+    assert [(r["id"], r["name"], r["status"]) for r in json.loads(out)] == [
+        (sid, "Two weeks", "draft")
+    ]
+    code, out, err = run(
+        "roadmap", "scenarios", "run", str(sid), "--time-limit", "2", "--no-progress",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    plan = json.loads(out)
+    # By hand: one person-week per week, three 1-pw items worth 4, 3 and 2: the two best fit
+    # (7), both weeks are full, and one more person-week in either lets the third in (+2).
+    assert plan["status"] == "optimal" and plan["objective"] == 7.0
+    margins = {
+        m["period"]: m["value_per_person_week"] for m in plan["explanation"]["marginal_values"]
+    }
+    assert margins == {"W1": 2.0, "W2": 2.0}
+    engine = make_engine(env)
+    with make_session_factory(engine)() as s:
+        ws = accounts.get_workspace(s, slug="acme")
+        row = planning.get_scenario(s, workspace_id=ws.id, scenario_id=sid)
+        assert row.status == "solved" and check_plan(row.scenario, row.plan) == []
+    engine.dispose()
+    code, out, err = run("roadmap", "scenarios", "compare", str(sid), str(sid), "--format", "json")
+    assert code == 0, err
+    assert {f["change"] for f in json.loads(out)["features"]} == {"same", "neither"}
+    code, out, err = run("roadmap", "scenarios", "apply", str(sid))
+    assert code == 0, err
+    assert "2 items updated, 0 created" in out
+    code, out, _ = run("roadmap", "items", "list", "--format", "json")
+    placed = {i["title"]: (i["team"], i["start"]) for i in json.loads(out)}
+    assert placed["c"][0] in ("", None) and {placed["=evil()"][0], placed["b"][0]} == {"Web"}
+    assert {placed["=evil()"][1], placed["b"][1]} == {"2025-01-06", "2025-01-13"}  # W1, W2
+
+
+def test_scenarios_commands_explain_mistakes(env: str, tmp_path: Path) -> None:
+    code, _, err = run("roadmap", "scenarios", "run", "99", "--no-progress")
+    assert code == 2 and "scenario 99 does not exist" in err
+    sid = _saved_scenario(tmp_path)
+    code, _, err = run("roadmap", "scenarios", "apply", str(sid))
+    assert code == 2 and "no feasible plan to apply" in err
+    code, _, err = run("roadmap", "scenarios", "compare", str(sid), str(sid))
+    assert code == 2 and "has no plan yet" in err
+
+
+def test_scenarios_delete(env: str, tmp_path: Path) -> None:
+    sid = _saved_scenario(tmp_path)
+    code, out, err = run("roadmap", "scenarios", "delete", str(sid))
+    assert code == 0 and f"deleted scenario {sid}" in out, err
+    assert json.loads(run("roadmap", "scenarios", "list", "--format", "json")[1]) == []
+    code, _, err = run("roadmap", "scenarios", "delete", str(sid))
+    assert code == 2 and "does not exist" in err

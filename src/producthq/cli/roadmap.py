@@ -413,3 +413,196 @@ def items_list_cmd(
         with workspace_scope(session, ws.id):
             rows = [r.as_dict() for r in service.item_rows(session, workspace_id=ws.id)]
     emit(rows, ITEM_COLUMNS, out_format)
+
+
+# --- saved scenarios of a workspace --------------------------------------------------------
+
+scenarios_app = typer.Typer(
+    help="A workspace's saved optimiser scenarios: list, run, compare, apply.",
+    no_args_is_help=True,
+)
+app.add_typer(scenarios_app, name="scenarios")
+ScenarioIdArg = Annotated[int, typer.Argument(min=1, help="Scenario id (see `scenarios list`).")]
+
+
+@scenarios_app.command("list")
+def scenarios_list_cmd(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """List the saved scenarios, newest first, with their status and plan value."""
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.db import workspace_scope
+    from producthq.roadmap import planning
+
+    st = state()
+    with _user_errors(), st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        with workspace_scope(session, ws.id):
+            rows: list[dict[str, Any]] = [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "status": r.status,
+                    "objective": (r.plan or {}).get("objective"),
+                    "gap": (r.plan or {}).get("gap"),
+                    "features": len(r.scenario.get("features", [])),
+                    "applied_at": r.applied_at.isoformat() if r.applied_at else None,
+                }
+                for r in planning.list_scenarios(session, workspace_id=ws.id)
+            ]
+    if fmt == Format.json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "name", "status", "value", "gap", "features", "applied")
+    for r in rows:
+        value = "" if r["objective"] is None else f"{r['objective']:,.1f}"
+        gap = "" if r["gap"] is None else f"{r['gap']:.2%}"
+        table.add_row(
+            str(r["id"]),
+            str(r["name"]),
+            str(r["status"]),
+            value,
+            gap,
+            str(r["features"]),
+            str(r["applied_at"] or ""),
+        )
+    Console().print(table)
+
+
+@scenarios_app.command("run")
+def scenarios_run_cmd(
+    scenario_id: ScenarioIdArg,
+    workspace: WorkspaceOpt = None,
+    time_limit: TimeLimitOpt = 10.0,
+    with_explanation: Annotated[
+        bool, typer.Option("--explain/--no-explain", help="Also explain the plan.")
+    ] = True,
+    percent: Annotated[float, typer.Option(min=0.1, max=100.0, help="What-if +-X%.")] = 10.0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Solve a saved scenario here (no server needed) and store its plan, as the web job does."""
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.db import workspace_scope
+    from producthq.roadmap import planning
+
+    st = state()
+    with _user_errors(), st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        with workspace_scope(session, ws.id):
+            row = planning.get_scenario(session, workspace_id=ws.id, scenario_id=scenario_id)
+            with _progress_bar(f"scenario {row.id}") if progress else _no_bar() as report:
+                planning.solve_scenario(
+                    session,
+                    row=row,
+                    time_limit=time_limit,
+                    progress=report,
+                    with_explanation=with_explanation,
+                    percent=percent,
+                )
+            plan, doc, error = row.plan or {}, row.scenario, row.error
+    if fmt == Format.json:
+        typer.echo(json.dumps(plan, indent=2))
+    else:
+        scenario = parse_scenario(doc, source=f"scenario {scenario_id}")
+        parsed = parse_plan(plan, scenario, source=f"plan of scenario {scenario_id}")
+        explained = plan.get("explanation")
+        _print_plan(parsed, scenario, _explanation_of(explained) if explained else None)
+    if error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _no_bar() -> Iterator[None]:
+    yield None
+
+
+def _explanation_of(data: dict[str, Any]) -> Explanation:
+    from producthq.roadmap.explain import Binding, CapacityChange, MarginalValue
+
+    def tup(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+
+    return Explanation(
+        tuple(Binding(**b) for b in data.get("binding", [])),
+        tuple(MarginalValue(**tup(m)) for m in data.get("marginal_values", [])),
+        tuple(CapacityChange(**tup(c)) for c in data.get("capacity_changes", [])),
+    )
+
+
+@scenarios_app.command("compare")
+def scenarios_compare_cmd(
+    a: ScenarioIdArg,
+    b: ScenarioIdArg,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare the plans of two solved scenarios side by side."""
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.db import workspace_scope
+    from producthq.roadmap import planning
+
+    st = state()
+    with _user_errors(), st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        with workspace_scope(session, ws.id):
+            _, _, comparison = planning.compare_scenarios(
+                session, workspace_id=ws.id, a_id=a, b_id=b
+            )
+    if fmt == Format.json:
+        typer.echo(json.dumps(comparison.to_dict(), indent=2))
+        return
+    out = Console()
+    table = Table("feature", "value", comparison.label_a, comparison.label_b, "change")
+    for row in comparison.features:
+        if row.change != "neither":
+            table.add_row(row.feature_id, f"{row.value:g}", row.where_a, row.where_b, row.change)
+    out.print(table)
+    out.print(
+        f"value: {comparison.objective_a:,.3f} ({comparison.label_a}) vs "
+        f"{comparison.objective_b:,.3f} ({comparison.label_b})",
+        markup=False,
+    )
+
+
+@scenarios_app.command("apply")
+def scenarios_apply_cmd(
+    scenario_id: ScenarioIdArg,
+    workspace: WorkspaceOpt = None,
+    user: Annotated[str | None, typer.Option(help="E-mail recorded in the audit log.")] = None,
+) -> None:
+    """Apply a solved scenario's plan to the roadmap in one step (items get team and periods)."""
+    from producthq.cli.accounts import cli_actor
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.db import workspace_scope
+    from producthq.roadmap import planning
+
+    st = state()
+    with _user_errors(), st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        actor = cli_actor(session, ws, user)
+        with workspace_scope(session, ws.id):
+            done = planning.apply_plan(session, actor=actor, scenario_id=scenario_id)
+    typer.echo(
+        f"applied scenario {scenario_id}: {done.updated} items updated, {done.created} created"
+    )
+
+
+@scenarios_app.command("delete")
+def scenarios_delete_cmd(
+    scenario_id: ScenarioIdArg,
+    workspace: WorkspaceOpt = None,
+    user: Annotated[str | None, typer.Option(help="E-mail recorded in the audit log.")] = None,
+) -> None:
+    """Delete a saved scenario (not while its optimiser job runs)."""
+    from producthq.cli.accounts import cli_actor
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.db import workspace_scope
+    from producthq.roadmap import planning
+
+    st = state()
+    with _user_errors(), st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        actor = cli_actor(session, ws, user)
+        with workspace_scope(session, ws.id):
+            planning.delete_scenario(session, actor=actor, scenario_id=scenario_id)
+    typer.echo(f"deleted scenario {scenario_id}")

@@ -204,10 +204,11 @@ def list_items(
     team_id: int | None = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
     objective: Annotated[str | None, Query(max_length=200)] = None,
+    product_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> list[ItemRead]:
-    """Roadmap items by column and position, optionally filtered."""
+    """Roadmap items by column and position, optionally filtered (product: of the feature)."""
     ws = access.workspace.id
-    flt = service.ItemFilter(team_id, status, objective)
+    flt = service.ItemFilter(team_id, status, objective, product_id)
     deps = service.dependency_map(access.session, workspace_id=ws)
     return [
         service.item_read(i, deps.get(i.id, []))
@@ -418,6 +419,12 @@ def read_scenario(scenario_id: int, access: ViewerDep) -> ScenarioRead:
     return _scenario(row, True)
 
 
+@router.delete("/scenarios/{scenario_id}", status_code=NO_CONTENT)
+def delete_scenario(scenario_id: int, access: EditorDep) -> None:
+    """Delete a saved scenario (not while its optimiser job runs)."""
+    planning.delete_scenario(access.session, actor=access.actor, scenario_id=scenario_id)
+
+
 @router.post(
     "/scenarios/{scenario_id}/optimize",
     response_model=ScenarioJob,
@@ -426,7 +433,12 @@ def read_scenario(scenario_id: int, access: ViewerDep) -> ScenarioRead:
 def optimize_scenario(scenario_id: int, data: ScenarioRun, access: EditorDep) -> ScenarioJob:
     """Run the optimiser as a job; follow it at /api/v1/workspaces/{ws}/jobs/{job_id}."""
     job = planning.start_optimisation(
-        access.session, actor=access.actor, scenario_id=scenario_id, time_limit=data.time_limit
+        access.session,
+        actor=access.actor,
+        scenario_id=scenario_id,
+        time_limit=data.time_limit,
+        with_explanation=data.explain,
+        percent=data.percent,
     )
     return ScenarioJob(scenario_id=scenario_id, job_id=job.id)
 

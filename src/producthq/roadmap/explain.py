@@ -10,7 +10,9 @@ Mathematical Programming*, 5th ed., section 6.2, on the limits of duals in integ
   with one more person-week there, starting from the current plan (a solution hint) under a
   short time limit. The marginal value is the new objective minus the old one. It is exact when
   both solves are optimal (``proven``); otherwise it is a lower bound on the true gain, because
-  the hinted plan stays feasible with more capacity.
+  the hinted plan stays feasible with more capacity. When one person-week lets nothing in
+  (common: features are bigger than that), the *next step* is tried too: the smallest extra
+  capacity there that a left-out feature would need, and what it buys.
 * **Capacity what-ifs**: every capacity is scaled by ``1 + X/100`` and ``1 - X/100``; the
   result lists the features that enter and those that drop.
 * **Comparison**: two plans side by side, feature by feature (only in A, only in B, moved to
@@ -28,7 +30,8 @@ Example:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from producthq.roadmap.optimizer import ProgressFn, SolveOptions, optimize
@@ -58,6 +61,9 @@ class MarginalValue:
     proven: bool
     entered: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
+    next_step: float | None = None
+    next_step_value: float | None = None
+    next_step_entered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,15 +137,58 @@ def marginal_values(
     rows = binding if binding is not None else binding_constraints(scenario, plan)
     out = []
     for i, b in enumerate(rows):
-        richer = scenario.with_extra_capacity(b.team, scenario.periods.index(b.period), amount)
+        period = scenario.periods.index(b.period)
+        richer = scenario.with_extra_capacity(b.team, period, amount)
         new = optimize(richer, SolveOptions(time_limit=time_limit), hint=plan)
         entered, dropped = _diff(plan, new)
         proven = plan.status == PlanStatus.OPTIMAL and new.status == PlanStatus.OPTIMAL
         gain = max(0.0, new.objective - plan.objective) / amount
-        out.append(MarginalValue(b.team, b.period, gain, proven, entered, dropped))
+        row = MarginalValue(b.team, b.period, gain, proven, entered, dropped)
+        step = next_step(scenario, plan, b.team, period) if gain == 0 else None
+        if step is not None and step > amount:
+            more = scenario.with_extra_capacity(b.team, period, step)
+            bigger = optimize(more, SolveOptions(time_limit=time_limit), hint=plan)
+            row = replace(
+                row,
+                next_step=step,
+                next_step_value=max(0.0, bigger.objective - plan.objective),
+                next_step_entered=_diff(plan, bigger)[0],
+            )
+        out.append(row)
         if progress:
             progress(round(100 * (i + 1) / len(rows)), f"{b.team} in {b.period}: +{gain:g}")
     return out
+
+
+def next_step(scenario: Scenario, plan: Plan, team: str, period: int) -> float | None:
+    """Return the smallest extra capacity of ``team`` in ``period`` a left-out feature needs.
+
+    For each feature the plan leaves out that ``team`` can do and that may run in ``period``,
+    its load per period (effort / duration) minus the capacity left there; the smallest,
+    rounded up to half a person-week. ``None`` if no left-out feature could use it. A feature
+    spanning several periods may need capacity in the others too, so the re-solve decides.
+
+    Example:
+        >>> from producthq.roadmap.scenario import parse_scenario
+        >>> from producthq.roadmap.optimizer import optimize
+        >>> s = parse_scenario({"periods": ["Q1"], "teams": [{"id": "t", "capacity": 5}],
+        ...     "features": [{"id": "a", "value": 3, "effort": {"t": 4}},
+        ...                  {"id": "b", "value": 9, "effort": {"t": 6}}]})
+        >>> next_step(s, optimize(s), "t", 0)  # "a" uses 4 of 5; "b" needs 6, so 5 more
+        5.0
+    """
+    n = len(scenario.periods)
+    used = plan.usage(scenario).get((team, period), 0.0)
+    free = scenario.team_by_id[team].capacity[period] - used
+    needs = []
+    for f in scenario.features:
+        if f.id in plan.chosen_ids or team not in f.effort:
+            continue
+        if f.earliest_start <= period <= f.latest_end(n):
+            needs.append(f.effort[team] / f.duration - free)
+    if not needs:
+        return None
+    return max(0.5, math.ceil(2 * min(needs) - 1e-9) / 2)
 
 
 def capacity_change(
@@ -166,7 +215,14 @@ def explain(
 ) -> Explanation:
     """Binding constraints, marginal values and the +-``percent`` % capacity what-ifs."""
     binding = binding_constraints(scenario, plan)
-    margins = marginal_values(scenario, plan, binding=binding, time_limit=time_limit)
+
+    def margin_progress(pct: int, message: str) -> None:
+        if progress:
+            progress(round(0.8 * pct), f"one more person-week: {message}")
+
+    margins = marginal_values(
+        scenario, plan, binding=binding, time_limit=time_limit, progress=margin_progress
+    )
     if progress:
         progress(80, "capacity what-ifs")
     changes = tuple(

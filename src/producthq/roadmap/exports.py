@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
-from xml.sax.saxutils import escape, quoteattr
 
 from producthq.cli.output import csv_safe
+from producthq.roadmap.xmltext import escape, quoteattr
 
 COLUMNS = ("now", "next", "later")
 COLUMN_TITLES = {"now": "Now", "next": "Next", "later": "Later"}

@@ -28,8 +28,10 @@ Search. The greedy baseline's plan (``greedy.py``) is given as a solution hint, 
 starts from a feasible plan. The solver runs on 2 workers with a time limit; on a limit it
 returns the best plan found with its proven bound and gap ``(bound - objective) / objective``.
 If it finds no plan at all but the greedy one is feasible, the greedy plan is returned with the
-solver's bound. Progress is reported through a callback fed by a ``CpSolverSolutionCallback``
-and the solver's best-bound callback.
+solver's bound. The solver's plan is then left-shifted (``left_shift``): each chosen feature
+starts as early as its window, dependencies and the capacity allow, so that among plans of the
+same value the one returned is stable and readable. Progress is reported through a callback
+fed by a ``CpSolverSolutionCallback`` and the solver's best-bound callback.
 
 Assumptions: values are additive (no interactions between features), effort is fixed per team,
 a feature is done by exactly one team, and capacity is independent per period (no carry-over).
@@ -41,7 +43,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -297,6 +299,7 @@ def optimize(
     elapsed = time.monotonic() - started
     if status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE):
         plan = _read_plan(scenario, built, solver, status, elapsed)
+        plan = replace(plan, assignments=left_shift(scenario, plan.assignments))
     elif status == PlanStatus.UNKNOWN and start_from is not None:
         fallback = start_from
         bound = max(solver.best_objective_bound / VALUE_SCALE, fallback.objective)
@@ -349,6 +352,59 @@ def satisfies(structure: Structure, plan: Plan) -> bool:
     return all(
         sum(i in on for i in lhs) <= sum(i in on for i in rhs) for lhs, rhs in structure.precedence
     )
+
+
+def left_shift(scenario: Scenario, assignments: tuple[Assignment, ...]) -> tuple[Assignment, ...]:
+    """Move each chosen feature to its earliest start that keeps the plan feasible.
+
+    Many plans share the best value (a feature can often sit in any of several periods), so
+    the solver's pick among them is arbitrary, and two scenarios that differ in one team would
+    show features "moved" that nothing forced to move. Starting every feature as early as the
+    capacity, its dependencies and its window allow makes plans stable and readable. Team and
+    choice are kept, so the value is unchanged. Features are taken in order of their start;
+    moving one earlier never breaks a later feature's dependency on it.
+
+    Example:
+        >>> from producthq.roadmap.scenario import parse_scenario
+        >>> s = parse_scenario({"periods": ["Q1", "Q2"], "teams": [{"id": "t", "capacity": 1}],
+        ...     "features": [{"id": "a", "value": 1, "effort": {"t": 1}}]})
+        >>> left_shift(s, (Assignment("a", True, "t", 1, 1, 1.0),))[0].start
+        0
+    """
+    by_id = scenario.feature_by_id
+    placed = {a.feature_id: a for a in assignments if a.chosen and a.team is not None}
+    used: dict[tuple[str, int], int] = {}
+    for a in placed.values():
+        f = by_id[a.feature_id]
+        for p in range(a.start or 0, (a.start or 0) + f.duration):
+            used[(str(a.team), p)] = used.get((str(a.team), p), 0) + scenario.load_units(
+                f, str(a.team)
+            )
+    caps = {
+        (t.id, p): scenario.capacity_units(t, p)
+        for t in scenario.teams
+        for p in range(len(scenario.periods))
+    }
+    for fid in sorted(placed, key=lambda i: (placed[i].start or 0, i)):
+        a = placed[fid]
+        f, team, start = by_id[fid], str(a.team), a.start or 0
+        commitment = scenario.commitment_by_feature.get(fid)
+        if commitment is not None and commitment.start is not None:
+            continue
+        ready = max(
+            [f.earliest_start] + [(placed[d].end or 0) + 1 for d in f.depends_on if d in placed]
+        )
+        load = scenario.load_units(f, team)
+        for s in range(ready, start):
+            new = set(range(s, s + f.duration)) - set(range(start, start + f.duration))
+            if all(used.get((team, p), 0) + load <= caps[(team, p)] for p in new):
+                for p in range(start, start + f.duration):
+                    used[(team, p)] -= load
+                for p in range(s, s + f.duration):
+                    used[(team, p)] = used.get((team, p), 0) + load
+                placed[fid] = replace(a, start=s, end=s + f.duration - 1)
+                break
+    return tuple(placed.get(a.feature_id, a) for a in assignments)
 
 
 def _read_plan(

@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from xml.sax.saxutils import escape, quoteattr
+
+from producthq.roadmap.xmltext import escape, quoteattr
 
 DAYS_PER_WEEK = 5
 

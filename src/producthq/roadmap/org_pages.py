@@ -1,4 +1,4 @@
-"""HTML routes of the roadmap's organisation, capacity, snapshots and optimiser scenarios."""
+"""HTML routes of the roadmap's organisation, capacity and snapshots."""
 
 from typing import Annotated, Any
 
@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from producthq.accounts.roles import Role
 from producthq.errors import InvalidInputError, ProductHQError
 from producthq.roadmap import organisation as org
-from producthq.roadmap import planning, rendering, sharing
+from producthq.roadmap import rendering, sharing
 from producthq.roadmap.models import PeriodKind, PersonRole
 from producthq.roadmap.pages import opt_date, opt_float, opt_int, problem_text
 from producthq.roadmap.schemas import (
@@ -19,7 +19,6 @@ from producthq.roadmap.schemas import (
     HolidayCreate,
     PeriodCreate,
     PersonCreate,
-    ScenarioCreate,
     TeamCreate,
 )
 from producthq.web.deps import EditorDep, ViewerDep
@@ -280,114 +279,3 @@ def create_snapshot_page(access: EditorDep, name: Short) -> Response:
     label = name.strip() or "Snapshot"
     sharing.create_snapshot(access.session, actor=access.actor, name=label[:200])
     return _done(access, "snapshots")
-
-
-# --- scenarios ---------------------------------------------------------------------------
-
-
-def _scenarios_page(
-    request: Request, access: ViewerDep, status_code: int = 200, **extra: Any
-) -> HTMLResponse:
-    return render_ws(
-        request,
-        access,
-        "roadmap/scenarios.html",
-        {
-            "tab": "scenarios",
-            "scenarios": planning.list_scenarios(access.session, workspace_id=access.workspace.id),
-            "can_edit": access.role.allows(Role.editor),
-            "error": None,
-            **extra,
-        },
-        status_code=status_code,
-    )
-
-
-@router.get("/w/{ws}/roadmap/scenarios", response_class=HTMLResponse)
-def scenarios_page(request: Request, access: ViewerDep) -> HTMLResponse:
-    """Saved optimiser scenarios: build, run, compare, apply."""
-    return _scenarios_page(request, access)
-
-
-@router.post("/w/{ws}/roadmap/scenarios", response_class=HTMLResponse)
-def create_scenario_page(
-    request: Request, access: EditorDep, name: Short, capacity_percent: Short = "100"
-) -> Response:
-    """Build a scenario from the workspace and save it."""
-    try:
-        data = ScenarioCreate.model_validate(
-            {
-                "name": name.strip(),
-                "capacity_percent": opt_float(capacity_percent, "capacity_percent") or 100.0,
-            }
-        )
-        row = planning.create_scenario(access.session, actor=access.actor, data=data)
-    except (ValidationError, ProductHQError) as exc:
-        access.session.rollback()
-        return _scenarios_page(request, access, 422, error=problem_text(exc))
-    return _done(access, f"scenarios/{row.id}")
-
-
-@router.get("/w/{ws}/roadmap/scenarios/compare", response_class=HTMLResponse)
-def compare_page(
-    request: Request, access: ViewerDep, a: str | None = None, b: str | None = None
-) -> HTMLResponse:
-    """Two scenarios' plans side by side."""
-    a_id, b_id = opt_int(a, "a"), opt_int(b, "b")
-    if a_id is None or b_id is None:
-        return _scenarios_page(request, access, 422, error="choose two scenarios to compare")
-    try:
-        row_a, row_b, comparison = planning.compare_scenarios(
-            access.session, workspace_id=access.workspace.id, a_id=a_id, b_id=b_id
-        )
-    except ProductHQError as exc:
-        return _scenarios_page(request, access, 422, error=exc.message)
-    names = {f["id"]: f.get("name") or f["id"] for f in row_a.scenario.get("features", [])}
-    names |= {f["id"]: f.get("name") or f["id"] for f in row_b.scenario.get("features", [])}
-    return render_ws(
-        request,
-        access,
-        "roadmap/compare.html",
-        {"tab": "scenarios", "a": row_a, "b": row_b, "comparison": comparison, "names": names},
-    )
-
-
-@router.get("/w/{ws}/roadmap/scenarios/{scenario_id}", response_class=HTMLResponse)
-def scenario_page(request: Request, scenario_id: int, access: ViewerDep) -> HTMLResponse:
-    """One scenario: its teams and capacity, its plan, and the buttons to run and apply it."""
-    row = planning.get_scenario(
-        access.session, workspace_id=access.workspace.id, scenario_id=scenario_id
-    )
-    plan = row.plan or {}
-    names = {f["id"]: f.get("name") or f["id"] for f in row.scenario.get("features", [])}
-    return render_ws(
-        request,
-        access,
-        "roadmap/scenario.html",
-        {
-            "tab": "scenarios",
-            "row": row,
-            "plan": plan,
-            "names": names,
-            "chosen": [f for f in plan.get("features", []) if f.get("chosen")],
-            "dropped": [f for f in plan.get("features", []) if not f.get("chosen")],
-            "can_edit": access.role.allows(Role.editor),
-        },
-    )
-
-
-@router.post("/w/{ws}/roadmap/scenarios/{scenario_id}/optimize")
-def optimize_page(scenario_id: int, access: EditorDep, time_limit: Short = "10") -> Response:
-    """Start the optimiser job and go to its progress page."""
-    limit = min(600.0, max(0.1, opt_float(time_limit, "time_limit") or 10.0))
-    job = planning.start_optimisation(
-        access.session, actor=access.actor, scenario_id=scenario_id, time_limit=limit
-    )
-    return RedirectResponse(f"/w/{access.workspace.slug}/jobs/{job.id}", status_code=303)
-
-
-@router.post("/w/{ws}/roadmap/scenarios/{scenario_id}/apply")
-def apply_page(scenario_id: int, access: EditorDep) -> Response:
-    """Apply the scenario's plan to the roadmap and show the timeline."""
-    planning.apply_plan(access.session, actor=access.actor, scenario_id=scenario_id)
-    return _done(access, "timeline")

@@ -85,11 +85,17 @@ def parse_effort(text: str) -> dict[str, float]:
     return out
 
 
-def _filters(team_id: str | None, status: str | None, objective: str | None) -> service.ItemFilter:
+def _filters(
+    team_id: str | None,
+    status: str | None,
+    objective: str | None,
+    product_id: str | None = None,
+) -> service.ItemFilter:
     return service.ItemFilter(
         opt_int(team_id, "team_id"),
         status if status in STATUSES else None,
         objective or None,
+        opt_int(product_id, "product_id"),
     )
 
 
@@ -114,6 +120,7 @@ def _board(
             "column_order": COLUMNS,
             "teams": org.list_teams(session, workspace_id=ws),
             "objectives": service.list_objectives(session, workspace_id=ws),
+            "products": service.list_products(session, workspace_id=ws),
             "statuses": STATUSES,
             "flt": flt,
             "filtered": filtered,
@@ -134,9 +141,10 @@ def board_page(
     team_id: str | None = None,
     status: str | None = None,
     objective: str | None = None,
+    product_id: str | None = None,
 ) -> HTMLResponse:
-    """The now / next / later board, filtered by team, status and objective."""
-    return _board(request, access, _filters(team_id, status, objective))
+    """The now / next / later board, filtered by team, status, objective and product."""
+    return _board(request, access, _filters(team_id, status, objective, product_id))
 
 
 @router.post("/w/{ws}/roadmap/items", response_class=HTMLResponse)
@@ -335,6 +343,7 @@ def _timeline(
             "releases": service.list_releases(session, workspace_id=ws),
             "teams": org.list_teams(session, workspace_id=ws),
             "objectives": service.list_objectives(session, workspace_id=ws),
+            "products": service.list_products(session, workspace_id=ws),
             "statuses": STATUSES,
             "flt": flt,
             "group": group,
@@ -355,9 +364,10 @@ def timeline_page(
     team_id: str | None = None,
     status: str | None = None,
     objective: str | None = None,
+    product_id: str | None = None,
 ) -> HTMLResponse:
     """The timeline: dated items as bars, grouped by team or objective, with releases."""
-    return _timeline(request, access, _filters(team_id, status, objective), group)
+    return _timeline(request, access, _filters(team_id, status, objective, product_id), group)
 
 
 @router.post("/w/{ws}/roadmap/releases", response_class=HTMLResponse)

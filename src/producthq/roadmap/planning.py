@@ -13,6 +13,10 @@ Building from the workspace:
   to its end period (1 if unset); dependencies between such items are kept;
 * items in progress are committed to their own team when it can do them.
 
+Solving (in the ``roadmap_optimize`` job, or directly from the CLI) stores the plan on the row
+and, unless turned off, its explanation (``explain.py``): the job reports the solver's progress
+for the first three quarters and the explanation's re-solves for the rest.
+
 Applying a plan sets each chosen item's team and start/end periods (explicit dates are
 cleared so the periods show) and creates items for chosen features no item matches.
 """
@@ -29,7 +33,7 @@ from producthq.errors import ConflictError, InvalidInputError, NotFoundError
 from producthq.jobs import service as jobs
 from producthq.jobs.models import Job
 from producthq.jobs.registry import REGISTRY, JobContext
-from producthq.roadmap.explain import Comparison, compare_plans
+from producthq.roadmap.explain import Comparison, compare_plans, explain
 from producthq.roadmap.models import (
     BoardColumn,
     ItemStatus,
@@ -37,7 +41,7 @@ from producthq.roadmap.models import (
     RoadmapScenario,
     ScenarioStatus,
 )
-from producthq.roadmap.optimizer import SolveOptions, diagnose_infeasible, optimize
+from producthq.roadmap.optimizer import ProgressFn, SolveOptions, diagnose_infeasible, optimize
 from producthq.roadmap.organisation import capacity_table, list_periods, list_teams
 from producthq.roadmap.scenario import PlanStatus, parse_plan, parse_scenario
 from producthq.roadmap.schemas import PlanApplied, ScenarioCreate
@@ -185,8 +189,37 @@ def get_scenario(session: Session, *, workspace_id: int, scenario_id: int) -> Ro
     return row
 
 
+def delete_scenario(session: Session, *, actor: Actor, scenario_id: int) -> None:
+    """Delete a saved scenario (audited); refused while its optimiser job is queued."""
+    row = get_scenario(session, workspace_id=actor.workspace_id, scenario_id=scenario_id)
+    if row.status == ScenarioStatus.queued.value and row.job_id is not None:
+        job = session.get(Job, row.job_id)
+        if job is not None and job.status in ("queued", "running"):
+            raise ConflictError(
+                f"scenario {row.name!r} is being solved (job {job.id}); delete it when it ends"
+            )
+    name = row.name
+    session.delete(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        workspace_id=actor.workspace_id,
+        action="delete",
+        object_type="roadmap_scenario",
+        object_id=scenario_id,
+        summary=f"deleted scenario {name}",
+    )
+
+
 def start_optimisation(
-    session: Session, *, actor: Actor, scenario_id: int, time_limit: float = 10.0
+    session: Session,
+    *,
+    actor: Actor,
+    scenario_id: int,
+    time_limit: float = 10.0,
+    with_explanation: bool = True,
+    percent: float = 10.0,
 ) -> Job:
     """Queue the optimiser on a saved scenario as a ``roadmap_optimize`` job."""
     row = get_scenario(session, workspace_id=actor.workspace_id, scenario_id=scenario_id)
@@ -195,28 +228,79 @@ def start_optimisation(
         actor=actor,
         workspace_id=actor.workspace_id,
         kind=JOB_KIND,
-        params={"scenario_id": row.id, "time_limit": time_limit},
+        params={
+            "scenario_id": row.id,
+            "time_limit": time_limit,
+            "explain": with_explanation,
+            "percent": percent,
+        },
     )
     row.status, row.job_id, row.error = ScenarioStatus.queued.value, job.id, ""
     session.flush()
     return job
 
 
+def _share(progress: ProgressFn | None, low: int, high: int) -> ProgressFn | None:
+    """Map a sub-step's 0-100 progress onto ``low..high`` of the whole job."""
+    if progress is None:
+        return None
+    outer = progress
+
+    def report(percent: int, message: str = "") -> None:
+        outer(low + round((high - low) * min(max(percent, 0), 100) / 100), message)
+
+    return report
+
+
+def explain_time_limit(time_limit: float) -> float:
+    """Seconds per re-solve of the explanation: a tenth of the solve, between 0.2 and 2."""
+    return min(2.0, max(0.2, time_limit / 10))
+
+
 def solve_scenario(
-    session: Session, *, row: RoadmapScenario, time_limit: float, progress: Any = None
+    session: Session,
+    *,
+    row: RoadmapScenario,
+    time_limit: float,
+    progress: ProgressFn | None = None,
+    with_explanation: bool = True,
+    percent: float = 10.0,
 ) -> RoadmapScenario:
-    """Run the optimiser on a saved scenario now and store its plan on the row."""
+    """Run the optimiser on a saved scenario now and store its plan on the row.
+
+    With ``with_explanation`` the plan also carries its explanation (binding capacity, the
+    value of one more person-week per binding team and period, and what enters and drops with
+    +-``percent`` % capacity), computed by re-solving (``explain.py``).
+    """
     scenario = parse_scenario(row.scenario, source=f"scenario {row.id}")
-    plan = optimize(scenario, SolveOptions(time_limit=time_limit), progress=progress)
-    row.plan = plan.to_dict(scenario)
+    solve_until = 75 if with_explanation else 100
+    plan = optimize(
+        scenario, SolveOptions(time_limit=time_limit), progress=_share(progress, 0, solve_until)
+    )
+    # Nothing is written to the row until the work is done: on SQLite a pending write would
+    # hold the lock that the job's progress updates (another session) need.
+    doc = plan.to_dict(scenario)
     if plan.status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE):
+        if with_explanation:
+            report = _share(progress, solve_until, 100)
+            if report:
+                report(0, "explaining the plan: binding capacity and what-ifs")
+            explanation = explain(
+                scenario,
+                plan,
+                percent=percent,
+                time_limit=explain_time_limit(time_limit),
+                progress=report,
+            )
+            doc["explanation"] = explanation.to_dict()
+        row.plan = doc
         row.status, row.error = ScenarioStatus.solved.value, ""
     else:
-        row.status = ScenarioStatus.failed.value
-        row.error = f"no plan: {plan.status.value}"
+        error = f"no plan: {plan.status.value}"
         if plan.status == PlanStatus.INFEASIBLE:
             conflict = diagnose_infeasible(scenario, time_limit=min(time_limit, 10.0))
-            row.error += "; conflicting commitments: " + (", ".join(conflict) or "(none found)")
+            error += "; conflicting commitments: " + (", ".join(conflict) or "(none found)")
+        row.plan, row.status, row.error = doc, ScenarioStatus.failed.value, error
     session.flush()
     return row
 
@@ -226,10 +310,19 @@ def run_optimisation_job(ctx: JobContext) -> dict[str, Any]:
     """The job: solve the scenario named in the parameters, reporting the solver's progress."""
     scenario_id = int(ctx.params["scenario_id"])
     time_limit = float(ctx.params.get("time_limit", 10.0))
+    with_explanation = bool(ctx.params.get("explain", True))
+    percent = float(ctx.params.get("percent", 10.0))
     with ctx.session_factory() as s, workspace_scope(s, ctx.workspace_id):
         row = get_scenario(s, workspace_id=ctx.workspace_id, scenario_id=scenario_id)
         try:
-            solve_scenario(s, row=row, time_limit=time_limit, progress=ctx.progress)
+            solve_scenario(
+                s,
+                row=row,
+                time_limit=time_limit,
+                progress=ctx.progress,
+                with_explanation=with_explanation,
+                percent=percent,
+            )
         except InvalidInputError as exc:
             s.rollback()
             row = get_scenario(s, workspace_id=ctx.workspace_id, scenario_id=scenario_id)

@@ -328,6 +328,12 @@ class ScenarioRun(BaseModel):
     """Run the optimiser on a saved scenario."""
 
     time_limit: float = Field(default=10.0, ge=0.1, le=600)
+    explain: bool = Field(
+        default=True,
+        description="Also explain the plan: binding capacity, value of one more person-week, "
+        "what enters and drops with +-percent % capacity.",
+    )
+    percent: float = Field(default=10.0, gt=0, le=100)
 
 
 class ScenarioRead(_Read):

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from producthq.audit.service import Actor, record
-from producthq.catalog.models import Feature
+from producthq.catalog.models import Feature, Product
 from producthq.errors import ConflictError, InvalidInputError, NotFoundError
 from producthq.roadmap.exports import COLUMNS, ItemRow, ReleaseMark
 from producthq.roadmap.models import (
@@ -37,6 +37,7 @@ class ItemFilter:
     team_id: int | None = None
     status: str | None = None
     objective: str | None = None
+    product_id: int | None = None  # items whose linked feature belongs to this product
 
 
 def _audit(session: Session, actor: Actor, action: str, item: RoadmapItem, text: str) -> None:
@@ -138,9 +139,24 @@ def list_items(
         q = q.where(RoadmapItem.status == f.status)
     if f.objective:
         q = q.where(RoadmapItem.objective == f.objective)
+    if f.product_id is not None:
+        of_product = select(Feature.id).where(
+            Feature.workspace_id == workspace_id, Feature.product_id == f.product_id
+        )
+        q = q.where(RoadmapItem.feature_id.in_(of_product))
     items = list(session.scalars(q.order_by(RoadmapItem.position, RoadmapItem.id)))
     order = {c: i for i, c in enumerate(COLUMNS)}
     return sorted(items, key=lambda i: (order.get(i.column, 9), i.position, i.id))
+
+
+def list_products(session: Session, *, workspace_id: int) -> list[tuple[int, str]]:
+    """Return ``(id, name)`` of the catalogue's products, by name, for the product filter."""
+    rows = session.execute(
+        select(Product.id, Product.name)
+        .where(Product.workspace_id == workspace_id)
+        .order_by(Product.name, Product.id)
+    )
+    return [(int(i), str(n)) for i, n in rows]
 
 
 def list_objectives(session: Session, *, workspace_id: int) -> list[str]:

@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["org", "diff", "exports"])
+@pytest.mark.parametrize("name", ["org", "diff", "exports", "xmltext"])
 def test_docstring_examples_run(name: str) -> None:
     module = importlib.import_module(f"producthq.roadmap.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

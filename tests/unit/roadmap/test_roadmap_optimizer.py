@@ -344,3 +344,43 @@ def test_plan_without_a_solution_serialises_to_valid_json():
     data = json.loads(json.dumps(plan.to_dict(), allow_nan=False))
     assert list(Draft202012Validator(load_schema("plan")).iter_errors(data)) == []
     assert data["status"] == "infeasible"
+
+
+def test_plans_start_every_feature_as_early_as_the_rules_allow():
+    # Capacity 1 per period over four periods; a, b, c take 1 each and c waits for b. Any
+    # placement of the three is worth 6; the stable one is a and b in Q1/Q2 (one each, the
+    # order free) and c right after b, with Q4 empty.
+    raw = one_team(
+        1,
+        ["Q1", "Q2", "Q3", "Q4"],
+        a={"value": 3, "effort": {"t": 1}},
+        b={"value": 2, "effort": {"t": 1}},
+        c={"value": 1, "effort": {"t": 1}, "depends_on": ["b"]},
+    )
+    plan = solve(raw)
+    assert plan.objective == 6
+    starts = {fid: where(plan, fid)[1] for fid in "abc"}
+    assert {starts["a"], starts["b"]} == {"Q1", "Q2"}
+    assert starts["c"] == {"Q1": "Q2", "Q2": "Q3"}[starts["b"]]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_chosen_feature_could_start_earlier_on_its_own(seed: int) -> None:
+    # For every chosen, uncommitted feature, moving it alone one period earlier on the same
+    # team must break a rule, as the independent checker sees it.
+    raw = synthetic_scenario(
+        n_features=40, n_teams=3, n_periods=4, n_dependencies=12, seed=seed, n_commitments=1
+    )
+    scenario = parse_scenario(raw)
+    plan = optimize(scenario, SolveOptions(time_limit=5))
+    doc = plan.to_dict(scenario)
+    assert check_plan(raw, doc) == []
+    committed = {c["feature"] for c in raw.get("commitments", [])}
+    periods = raw["periods"]
+    for i, entry in enumerate(doc["features"]):
+        if not entry["chosen"] or entry["id"] in committed or entry["start"] == periods[0]:
+            continue
+        s, e = periods.index(entry["start"]), periods.index(entry["end"])
+        moved = {**entry, "start": periods[s - 1], "end": periods[e - 1]}
+        earlier = {**doc, "features": [*doc["features"][:i], moved, *doc["features"][i + 1 :]]}
+        assert check_plan(raw, earlier) != [], entry["id"]

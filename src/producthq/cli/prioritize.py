@@ -12,6 +12,10 @@ shows them; every bad cell is reported as (row, field, reason) in one error.
 
 ``--framework weighted`` builds a user-defined model from ``--criterion NAME=WEIGHT`` (more is
 better), ``--cost NAME=WEIGHT`` (less is better) and an optional ``--formula``.
+
+Without FILE the features of a workspace are ranked (``--workspace``, else
+``PRODUCTHQ_WORKSPACE``, else the only one): their stored estimates, RICE reach derived from
+linked feedback, and the what-if weights of ``--weight NAME=W``.
 """
 
 from __future__ import annotations
@@ -209,8 +213,14 @@ def _rows(ranking: Ranking, fmt: OutputFormat) -> tuple[list[dict[str, Any]], li
 
 def prioritize_command(
     file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV of features.")
-    ],
+        Path | None,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV of features; leave out to rank a workspace's features.",
+        ),
+    ] = None,
     framework: Annotated[
         str,
         typer.Option(
@@ -237,8 +247,37 @@ def prioritize_command(
         list[str] | None, typer.Option(help="NAME=WEIGHT, more is better (weighted).")
     ] = None,
     cost: Annotated[list[str] | None, typer.Option(help="NAME=WEIGHT, less is better.")] = None,
+    workspace: Annotated[
+        str | None,
+        typer.Option("--workspace", "-w", help="Rank this workspace's features (no FILE)."),
+    ] = None,
+    weight: Annotated[
+        list[str] | None,
+        typer.Option("--weight", help="What-if weight NAME=W of an input (workspace mode)."),
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only features with this status (workspace).")
+    ] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", help="Only features with this tag (workspace).")
+    ] = None,
 ) -> None:
-    """Score the features in FILE and rank them, with intervals and top-N probabilities."""
+    """Score features (from FILE, or a workspace) and rank them, with intervals and P(top N)."""
+    if file is None:
+        _workspace_ranking(
+            framework=framework,
+            top=top,
+            fmt=fmt,
+            draws=draws,
+            seed=seed,
+            interval=interval,
+            method=method,
+            workspace=workspace,
+            weights=weight or [],
+            status=status,
+            tag=tag,
+        )
+        return
     try:
         chosen = build_framework(
             framework, formula=formula, criteria=criterion or [], costs=cost or []
@@ -259,6 +298,80 @@ def prioritize_command(
         raise typer.Exit(2) from None
     rows, columns = _rows(ranking, fmt)
     emit(rows, columns, fmt)
+
+
+def _workspace_ranking(
+    *,
+    framework: str,
+    top: int,
+    fmt: OutputFormat,
+    draws: int,
+    seed: int,
+    interval: float,
+    method: MethodChoice,
+    workspace: str | None,
+    weights: Sequence[str],
+    status: str | None,
+    tag: str | None,
+) -> None:
+    from producthq.catalog.schemas import FeatureFilter
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.prioritization import service
+
+    try:
+        wanted = dict(_weights(weights, "--weight"))
+        filters = FeatureFilter.model_validate({"status": status, "tag": tag})
+    except ValueError as exc:
+        raise InvalidInputError.single(("--status",), f"bad filter: {exc}") from None
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        ranking = service.rank_features(
+            session,
+            workspace_id=ws.id,
+            framework=framework,
+            filters=filters if status or tag else None,
+            top=top,
+            draws=draws,
+            seed=seed,
+            interval=interval,
+            method=method.value,
+            weights=wanted,
+        )
+    p_col = f"p_top_{ranking.top}"
+    columns = ["rank", "id", "name", "score", "low", "high", p_col, "driver", "rank_swing"]
+    if wanted:
+        columns += ["rank_before", "places_up"]
+
+    def num(x: float) -> Any:
+        return f"{x:,.4g}" if fmt == OutputFormat.table else float(f"{x:.6g}")
+
+    rows = [
+        {
+            "rank": r.rank,
+            "id": r.feature_id,
+            "name": r.title,
+            "score": num(r.median),
+            "low": num(r.low),
+            "high": num(r.high),
+            p_col: round(r.p_top, 4),
+            "driver": r.driver,
+            "rank_swing": r.rank_swing,
+            "rank_before": r.rank_before,
+            "places_up": r.places_up,
+        }
+        for r in ranking.rows
+    ]
+    emit(rows, columns, fmt)
+    if ranking.unscored and fmt == OutputFormat.table:
+        names = ", ".join(f"{u.title} ({', '.join(u.missing)})" for u in ranking.unscored[:10])
+        more = len(ranking.unscored) - 10
+        err_console.print(
+            f"{len(ranking.unscored)} not scored, inputs missing: {names}"
+            + (f" and {more} more" if more > 0 else ""),
+            markup=False,
+            highlight=False,
+        )
 
 
 def _report(exc: ProductHQError) -> None:

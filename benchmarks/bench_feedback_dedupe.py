@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from producthq.feedback.dedupe import find_duplicates  # noqa: E402
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "feedback"
+DEFAULT_DATA = ROOT / ".." / "shared" / "data" / "feedback"
 
 GREETINGS = ["Hi team,\n", "Hello,\n", "Hey there, ", "Dear support,\n", "Hi! ", "Good morning,\n"]
 SIGNATURES = [
@@ -159,7 +159,7 @@ def main() -> None:
     args = parser.parse_args()
     with (args.data / "intents_clinc150.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    thresholds = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]
+    thresholds = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
     tuning = []
     vx, vs, vl = build(rows, "val", args.copies, args.seed)
     for th in thresholds:

@@ -104,3 +104,49 @@ def test_export_csv_guards_formulas_and_json_has_every_field(env: None, tmp_path
     item = json.loads(out.splitlines()[0])
     assert item["text"].startswith("=HYPERLINK")  # JSON is data, not a spreadsheet
     assert {"sentiment", "sentiment_label", "theme_id", "tags", "extra"} <= set(item)
+
+
+def test_analyze_then_themes_and_duplicates_one_row_per_item(env: None, tmp_path: Path) -> None:
+    src = tmp_path / "items.csv"
+    texts = [
+        "The iOS app crashes when I open a dashboard",
+        "iOS app crash on opening dashboards",
+        "Mobile iOS app keeps crashing on dashboards",
+        "Every time I open a dashboard the iOS app crashes",
+        "Dashboards crash the iOS mobile app",
+        "CSV export of the funnel report cuts off rows",
+        "Export the funnel report to CSV please",
+        "The CSV export truncates the funnel report",
+        "We need a CSV export of the funnel report for finance",
+        '=HYPERLINK("http://x") funnel report CSV export is missing columns',
+        "Hi team,\nthe iOS app crashes when I open a dashboard!\n\nThanks,\nAnn",
+    ]
+    with src.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        w.writerows([f"x{i}", t] for i, t in enumerate(texts))
+    assert run("feedback", "import", str(src), "--map", "id=external_id")[0] == 0
+    code, out, err = run("feedback", "analyze")
+    assert code == 0, err
+    assert "11 items" in out and "2 in near-duplicate groups" in out
+    code, out, err = run("feedback", "themes", "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["external_id"] for r in rows] == [f"x{i}" for i in range(11)]
+    assert set(rows[0]) == {"external_id", "item_id", "theme_id", "theme_label"}
+    assert all(r["theme_id"] for r in rows)
+    assert rows[0]["theme_id"] == rows[10]["theme_id"]  # the copy joins its original's theme
+    code, out, _ = run("feedback", "themes", "--format", "json", "--no-analyze")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 11 and lines[0]["theme_label"]
+    code, out, _ = run("feedback", "duplicates", "--format", "csv")
+    dup = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["external_id"], r["group_id"]) for r in dup] == [
+        ("x0", dup[0]["item_id"]),
+        ("x10", dup[0]["item_id"]),
+    ]
+    code, out, _ = run("feedback", "export", "--format", "csv")
+    exported = list(csv.DictReader(io.StringIO(out)))
+    assert all(r["sentiment_label"] for r in exported)
+    assert next(r for r in exported if r["external_id"] == "x9")["text"].startswith("'=")
+    assert run("feedback", "themes", "--format", "xml")[0] != 0

@@ -90,6 +90,23 @@ def test_company_merge_through_the_api(client: TestClient, token: str) -> None:
     assert client.get(f"{API}/companies/{b['id']}", headers=h).status_code == 404
 
 
+def test_blank_external_ids_do_not_collide_but_real_ones_do(client: TestClient, token: str) -> None:
+    # Found by the API fuzzer: two companies with external_id "" answered 500.
+    h = bearer(token)
+    for name in ("Blank One", "Blank Two"):
+        r = client.post(f"{API}/companies", json={"name": name, "external_id": ""}, headers=h)
+        assert r.status_code == 201, r.text
+        assert r.json()["external_id"] is None
+    for name in ("Person One", "Person Two"):
+        r = client.post(f"{API}/people", json={"name": name, "external_id": ""}, headers=h)
+        assert r.status_code == 201, r.text
+    first = client.post(f"{API}/companies", json={"name": "A", "external_id": "crm-1"}, headers=h)
+    assert first.status_code == 201
+    again = client.post(f"{API}/companies", json={"name": "B", "external_id": "crm-1"}, headers=h)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "conflict"
+
+
 def test_webhook_needs_the_right_secret(client: TestClient, token: str) -> None:
     hook = "/api/v1/hooks/feedback/acme"
     body = {"text": "Please add Slack alerts", "external_id": "z-1"}

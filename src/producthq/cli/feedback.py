@@ -1,4 +1,4 @@
-"""``producthq feedback import|export`` and ``producthq companies import``.
+"""``producthq feedback import|export|analyze|themes|duplicates``, ``producthq companies import``.
 
 Imports run in this process with a progress bar (no server needed); a file with bad rows prints
 one summary line and one line per problem, writes nothing and exits 2.
@@ -19,14 +19,16 @@ from producthq.cli.output import console, csv_safe, err_console
 from producthq.cli.state import resolve_workspace, state
 from producthq.db import workspace_scope
 from producthq.errors import InvalidInputError
-from producthq.feedback import company_import, importers, service
+from producthq.feedback import analysis, company_import, importers, insight, service, theme_report
 from producthq.feedback.importers import ImportResult
 from producthq.feedback.models import FeedbackItem
 from producthq.feedback.presets import PRESETS
 from producthq.feedback.rows import parse_map_options
 from producthq.feedback.schemas import FeedbackFilter
 
-app = typer.Typer(help="Customer feedback: import and export.", no_args_is_help=True)
+app = typer.Typer(
+    help="Customer feedback: import, export, near-duplicates and themes.", no_args_is_help=True
+)
 companies_app = typer.Typer(help="Customer companies.", no_args_is_help=True)
 
 FileArg = Annotated[
@@ -235,3 +237,117 @@ def _write(session: Session, ws_id: int, batch: list[FeedbackItem], writer: Any,
             writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="csv, or json (JSON Lines, one row a line).")
+]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("csv", "json"):
+        raise InvalidInputError.single(("--format",), f"--format {fmt!r}: use csv or json")
+
+
+def _analyze(session: Session, ws_id: int, incremental: bool) -> insight.AnalysisResult:
+    with (
+        Progress(
+            TextColumn("analysing feedback"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.fields[msg]}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar,
+        workspace_scope(session, ws_id),
+    ):
+        task = bar.add_task("analyze", total=100, msg="")
+        return insight.analyze_feedback(
+            session,
+            workspace_id=ws_id,
+            incremental=incremental,
+            progress=lambda pct, msg: bar.update(task, completed=pct, msg=msg[:40]),
+        )
+
+
+@app.command("analyze")
+def feedback_analyze(
+    incremental: Annotated[
+        bool, typer.Option(help="Only give items without a theme the nearest existing theme.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Find near-duplicates, score sentiment and discover themes (stable across re-runs)."""
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        result = _analyze(session, ws.id, incremental)
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
+    console.print(
+        f"{result.items} items: {result.duplicates} in near-duplicate groups, "
+        f"{result.sentiment_scored} newly scored, {result.themes} themes "
+        f"({result.themes_new} new, {result.themes_matched} kept, {result.themes_retired} "
+        f"retired), {result.assigned} items moved ({timings})",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _emit_rows(rows: Any, columns: list[str], fmt: str) -> None:
+    out = sys.stdout
+    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writerow(columns)
+    for row in rows:
+        if writer:
+            writer.writerow([csv_safe(v) for v in row])
+        else:
+            out.write(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False) + "\n")
+
+
+@app.command("themes")
+def feedback_themes(
+    fmt: FormatOpt = "csv",
+    analyze: Annotated[
+        bool | None,
+        typer.Option(
+            "--analyze/--no-analyze",
+            help="Run theme discovery first (default: only when the workspace has no themes).",
+        ),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """One row per feedback item: external_id, item id, theme_id, theme_label."""
+    _check_format(fmt)
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        with workspace_scope(session, ws.id):
+            has = bool(theme_report.list_themes(session, workspace_id=ws.id))
+        if analyze or (analyze is None and not has):
+            _analyze(session, ws.id, incremental=False)
+        with workspace_scope(session, ws.id):
+            rows = theme_report.iter_theme_rows(session, workspace_id=ws.id)
+            _emit_rows(rows, ["external_id", "item_id", "theme_id", "theme_label"], fmt)
+
+
+@app.command("duplicates")
+def feedback_duplicates(
+    fmt: FormatOpt = "csv",
+    analyze: Annotated[
+        bool, typer.Option("--analyze/--no-analyze", help="Find near-duplicates again first.")
+    ] = True,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """One row per item in a near-duplicate group: external_id, item id, group_id."""
+    _check_format(fmt)
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        if analyze:
+            with workspace_scope(session, ws.id):
+                analysis.mark_duplicates(session, workspace_id=ws.id)
+        with workspace_scope(session, ws.id):
+            rows = theme_report.iter_duplicate_rows(session, workspace_id=ws.id)
+            _emit_rows(rows, ["external_id", "item_id", "group_id"], fmt)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Header, Path, Query, UploadFile, stat
 from producthq.catalog import service as catalog
 from producthq.catalog.schemas import FeatureCreate, FeatureRead, FeatureUpdate
 from producthq.errors import InvalidInputError
-from producthq.feedback import customers, importers, service, webhooks
+from producthq.feedback import customers, importers, service, theme_api, webhooks
 from producthq.feedback import highlights as highlighting
 from producthq.feedback.models import FeedbackSource, FeedbackStatus, SentimentLabel
 from producthq.feedback.schemas import (
@@ -362,6 +362,16 @@ def update_person(person_id: IdPath, data: PersonUpdate, access: EditorDep) -> P
 # --- features (minimal; issue 5 moves these to the catalogue's api.py) -------------------
 
 
+@router.post(WS + "/people/{person_id}/merge", response_model=PersonRead)
+def merge_people(person_id: IdPath, data: CompanyMerge, access: EditorDep) -> PersonRead:
+    """Fold duplicate people into this one; their feedback moves with them."""
+    return PersonRead.model_validate(
+        customers.merge_people(
+            access.session, actor=access.actor, keep_id=person_id, merge_ids=data.merge_ids
+        )
+    )
+
+
 @router.get(WS + "/features", response_model=list[FeatureRead])
 def list_features(access: ViewerDep, q: Search = None) -> list[FeatureRead]:
     """Features by title."""
@@ -445,3 +455,7 @@ def receive_webhook(
     workspace = webhooks.authenticate_webhook(session, slug=ws, secret=x_producthq_webhook_secret)
     session.info["workspace_id"] = workspace.id
     return webhooks.receive_webhook(session, workspace_id=workspace.id, payload=payload)
+
+
+# Theme routes carry the full /api/v1 path already; add them as routes of this router.
+router.routes.extend(theme_api.router.routes)

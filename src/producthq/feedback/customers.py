@@ -409,3 +409,51 @@ def update_person(session: Session, *, actor: Actor, person_id: int, data: Perso
             changes=changes,
         )
     return person
+
+
+def merge_people(session: Session, *, actor: Actor, keep_id: int, merge_ids: list[int]) -> Person:
+    """Fold duplicate people into one: their feedback moves to the kept person, then they go.
+
+    Empty fields of the kept person (e-mail, company, external id) are filled from the
+    duplicates; custom fields are merged (the kept person's values win).
+
+    Raises:
+        InvalidInputError: the kept person is among the duplicates.
+        NotFoundError: one of the people does not exist in this workspace.
+    """
+    ws = actor.workspace_id
+    if keep_id in merge_ids:
+        raise InvalidInputError.single(("merge_ids",), "a person cannot be merged into itself")
+    keep = get_person(session, workspace_id=ws, person_id=keep_id)
+    dupes = [get_person(session, workspace_id=ws, person_id=i) for i in dict.fromkeys(merge_ids)]
+    moved = 0
+    for dupe in dupes:
+        for name in ("email", "company_id"):
+            if getattr(keep, name) in (None, "") and getattr(dupe, name) not in (None, ""):
+                setattr(keep, name, getattr(dupe, name))
+        if not keep.name and dupe.name:
+            keep.name = dupe.name
+        keep.custom_fields = {**(dupe.custom_fields or {}), **(keep.custom_fields or {})}
+        moved += _moved(
+            session,
+            update(FeedbackItem)
+            .where(FeedbackItem.workspace_id == ws, FeedbackItem.person_id == dupe.id)
+            .values(person_id=keep.id),
+        )
+        external = dupe.external_id
+        session.delete(dupe)
+        session.flush()
+        if keep.external_id is None and external:
+            keep.external_id = external
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        workspace_id=ws,
+        action="merge",
+        object_type="person",
+        object_id=keep.id,
+        summary=f"merged {len(dupes)} {'person' if len(dupes) == 1 else 'people'} into {keep.name}",
+        changes={"merged": [f"{d.id}: {d.name}" for d in dupes], "feedback_moved": moved},
+    )
+    return keep

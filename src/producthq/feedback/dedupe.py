@@ -8,8 +8,12 @@
    bands (Broder 1997, "On the resemblance and containment of documents"; Leskovec, Rajaraman &
    Ullman, *Mining of Massive Datasets*, ch. 3): only pairs that share a band bucket are
    compared, so the cost grows with the number of near pairs, not with n².
-3. **Verify** a candidate pair by the cosine of character 2–4-gram TF-IDF vectors of the
-   normalised texts; pairs at or above ``threshold`` are duplicates.
+3. **Verify** a candidate pair in two steps: the cosine of character 2–4-gram TF-IDF vectors
+   of the normalised texts must reach ``threshold`` (a cheap vectorised filter), then a word
+   alignment (Levenshtein 1966 over words, with Damerau's transposition inside words) must show
+   a *copy*: at most one word (one in ten on long texts) present on one side only, and at most
+   one word (one in eight) changed by a single typo. A rewording by another person changes
+   words rather than letters, so it fails the second test even when it shares most words.
 4. **Group** by union-find, so groups are the connected components (symmetric and transitively
    closed) of the duplicate relation.
 
@@ -23,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,7 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from producthq.errors import InvalidInputError
 
-DEFAULT_THRESHOLD = 0.8
+DEFAULT_THRESHOLD = 0.5
 _PRIME = (1 << 61) - 1
 _MASK32 = (1 << 32) - 1
 
@@ -81,8 +85,9 @@ def normalise(text: str) -> str:
             break
         kept.append(line)
     body = "\n".join(kept).strip()
-    body = _GREETING.sub("", body, count=1)
-    body = _INLINE_CLOSING.sub("", body)
+    content = _INLINE_CLOSING.sub("", _GREETING.sub("", body, count=1))
+    # a message that is only a greeting or a thank-you is its own content
+    body = content if _NON_WORD.sub("", content).strip() else body
     body = unicodedata.normalize("NFKD", body)
     body = "".join(ch for ch in body if not unicodedata.combining(ch)).lower()
     body = body.replace("'", "").replace("\u2019", "")
@@ -167,36 +172,111 @@ def minhash_signatures(
     return out
 
 
-def _candidate_pairs(signatures: npt.NDArray[np.uint64], bands: int) -> set[tuple[int, int]]:
-    rows = signatures.shape[1] // bands
-    pairs: set[tuple[int, int]] = set()
+def _typo_distance_le1(a: str, b: str) -> bool:
+    """Whether two words differ by at most one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1 or min(la, lb) < 3:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if la < lb else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
+
+
+def is_near_copy(a: str, b: str) -> bool:
+    """Whether normalised text ``b`` is a lightly edited copy of ``a`` (or the reverse).
+
+    Words are aligned by dynamic programming: equal words cost 0, a word with one typo costs 1,
+    a word on one side only costs 100. A copy has at most ``max(1, n // 10)`` one-sided words
+    (none when ``n < 5``: dropping a word from a short request changes it) and at most
+    ``max(1, n // 8)`` typo'd ones, ``n`` the longer text's word count.
+
+    >>> is_near_copy("export dashboards to pdf please", "export dashbaords to pdf")
+    True
+    >>> is_near_copy("what is my name", "what was my name")
+    False
+    """
+    wa, wb = a.split(), b.split()
+    n = max(len(wa), len(wb))
+    if n == 0:
+        return True
+    one_sided = 0 if n < 5 else max(1, n // 10)
+    typos = max(1, n // 8)
+    if abs(len(wa) - len(wb)) > one_sided:
+        return False
+    ca, cb = Counter(wa), Counter(wb)
+    # a typo'd word is unmatched on both sides, a one-sided word on one: a cheap bound first
+    if sum(((ca - cb) + (cb - ca)).values()) > one_sided + 2 * typos:
+        return False
+    gap, typo = 100, 1
+    prev = [j * gap for j in range(len(wb) + 1)]
+    for i in range(1, len(wa) + 1):
+        cur = [i * gap] + [0] * len(wb)
+        for j in range(1, len(wb) + 1):
+            x, y = wa[i - 1], wb[j - 1]
+            sub = 0 if x == y else (typo if _typo_distance_le1(x, y) else 2 * gap)
+            cur[j] = min(prev[j - 1] + sub, prev[j] + gap, cur[j - 1] + gap)
+        prev = cur
+    cost = prev[-1]
+    return cost // gap <= one_sided and cost % gap <= typos
+
+
+def _candidate_pairs(
+    signatures: npt.NDArray[np.uint64], bands: int, max_bucket: int = 200
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Pairs ``(left < right)`` that share at least one band bucket, as two arrays.
+
+    Buckets larger than ``max_bucket`` are skipped (they hold boilerplate, not copies).
+    """
+    n, width = signatures.shape
+    rows = width // bands
+    codes: list[npt.NDArray[np.int64]] = []
     for band in range(bands):
-        block = signatures[:, band * rows : (band + 1) * rows]
-        buckets: dict[bytes, list[int]] = defaultdict(list)
-        for i, key in enumerate(block):
-            buckets[key.tobytes()].append(i)
-        for members in buckets.values():
-            if 1 < len(members) <= 200:
-                pairs.update(
-                    (members[x], members[y])
-                    for x in range(len(members))
-                    for y in range(x + 1, len(members))
-                )
-    return pairs
+        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
+        _, inverse = np.unique(keys, return_inverse=True)
+        order = np.argsort(inverse.ravel(), kind="stable")
+        ranked = inverse.ravel()[order]
+        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        keep = (sizes > 1) & (sizes <= max_bucket)
+        for first, size in zip(starts[keep], sizes[keep], strict=True):
+            members = np.sort(order[first : first + size]).astype(np.int64)
+            i, j = np.triu_indices(int(size), 1)
+            codes.append(members[i] * n + members[j])
+    if not codes:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    unique = np.unique(np.concatenate(codes))
+    return unique // n, unique % n
 
 
 def find_duplicates(
     texts: Sequence[str],
     *,
     threshold: float = DEFAULT_THRESHOLD,
-    num_perm: int = 64,
-    bands: int = 32,
+    num_perm: int = 100,
+    bands: int = 20,
 ) -> DedupeResult:
     """Find groups of near-duplicate texts.
 
     Args:
         texts: Raw texts.
-        threshold: Cosine of character n-gram TF-IDF at which two texts are duplicates.
+        threshold: Cosine of character n-gram TF-IDF a pair must reach before the word
+            alignment (:func:`is_near_copy`) decides.
         num_perm: MinHash signature length.
         bands: LSH bands (``num_perm / bands`` rows each); more bands find lower-similarity
             candidates at more cost.
@@ -225,19 +305,27 @@ def find_duplicates(
     if len(uniq) > 1:
         utexts = [norm[i] for i in uniq]
         sig = minhash_signatures(utexts, num_perm=num_perm)
-        pairs = _candidate_pairs(sig, bands)
-        if pairs:
+        left, right = _candidate_pairs(sig, bands)
+        if len(left):
             vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
             mat = vec.fit_transform(utexts)
-            left = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-            right = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
-            sims = np.asarray(mat[left].multiply(mat[right]).sum(axis=1)).ravel()
+            # in chunks, so memory stays bounded however many candidates there are
+            sims = np.concatenate(
+                [
+                    np.asarray(
+                        mat[left[k : k + 100_000]].multiply(mat[right[k : k + 100_000]]).sum(axis=1)
+                    ).ravel()
+                    for k in range(0, len(left), 100_000)
+                ]
+            )
             for a, b, s in zip(
                 left[sims >= threshold],
                 right[sims >= threshold],
                 sims[sims >= threshold],
                 strict=True,
             ):
+                if not is_near_copy(utexts[int(a)], utexts[int(b)]):
+                    continue
                 uf.union(uniq[int(a)], uniq[int(b)])
                 best[uniq[int(a)]] = max(best[uniq[int(a)]], float(s))
     return _collect(uf, n, best)

@@ -249,8 +249,62 @@ TAGS = {
 }
 
 
+OPENERS = (
+    "",
+    "",
+    "",
+    "Hi team, ",
+    "Hello! ",
+    "Quick note from our call: ",
+    "Feedback from our admin: ",
+    "Not sure if this is known, but ",
+    "One more thing. ",
+    "From the QBR: ",
+)
+CLOSERS = (
+    "",
+    "",
+    "",
+    " Any ETA?",
+    " This is blocking our rollout.",
+    " Otherwise we really like the product.",
+    " Several people on my team mentioned it.",
+    " Happy to jump on a call.",
+    " Thanks!",
+    " It came up again this week.",
+    " We are evaluating alternatives because of this.",
+)
+
+
+CONTEXT = (
+    "",
+    "",
+    " We have about {seats} people on it.",
+    " Our {dash} team relies on it every {period}.",
+    " It affects every report we break down by {dim}.",
+    " We are on the {plan} plan.",
+    " Our {dash} numbers go to the board.",
+)
+
+
 def _fill(rng: random.Random, template: str) -> str:
-    return template.format(**{k: rng.choice(v) for k, v in FILL.items()})
+    core = template.format(**{k: rng.choice(v) for k, v in FILL.items()})
+    context = rng.choice(CONTEXT).format(**{k: rng.choice(v) for k, v in FILL.items()})
+    opener = rng.choice(OPENERS)
+    if opener.endswith(("but ", ": ")) and not core.startswith(("SSO", "IT ")):
+        core = core[0].lower() + core[1:]
+    return f"{opener}{core}{context}{rng.choice(CLOSERS)}"
+
+
+def _near_copy(rng: random.Random, text: str) -> str:
+    """A forwarded or re-pasted copy of an earlier message (the duplicates view finds these)."""
+    wrappers = (
+        "Fwd: {t}",
+        "{t}\n\nSent from my iPhone",
+        "Hi,\n{t}\n\nBest regards,\nSam",
+        "{t}",
+    )
+    return rng.choice(wrappers).format(t=text.upper() if rng.random() < 0.1 else text)
 
 
 def _companies(rng: random.Random, ws_id: int) -> list[dict[str, Any]]:
@@ -328,14 +382,20 @@ def add_feedback_demo(
     )
     themes = list(THEMES)
     weights = [THEMES[t][0] for t in themes]
-    items = []
+    items: list[dict[str, Any]] = []
+    item_themes: list[str] = []
     for i in range(N_FEEDBACK):
         theme = rng.choices(themes, weights=weights)[0]
         _w, sources, templates = THEMES[theme]
         pi = rng.randrange(N_PEOPLE)
         text = _fill(rng, rng.choice(templates))
+        if items and rng.random() < 0.03:
+            k = rng.randrange(len(items))
+            theme, text = item_themes[k], _near_copy(rng, items[k]["text"])
+            _w, sources, templates = THEMES[theme]
         occurred = now - timedelta(days=_when(rng, theme, DAYS), minutes=rng.randrange(1440))
         source = rng.choice(sources)
+        item_themes.append(theme)
         items.append(
             {
                 "workspace_id": ws,
@@ -358,6 +418,7 @@ def add_feedback_demo(
     for start in range(0, N_FEEDBACK, 1000):
         session.execute(insert(FeedbackItem), items[start : start + 1000])
     session.flush()
+    progress("  themes: run `producthq feedback analyze` or Feedback → Themes → Run analysis")
 
 
 DEMO_STEPS.append(("feedback: customers and their feedback", add_feedback_demo))

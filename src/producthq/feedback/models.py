@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -117,6 +118,10 @@ class Theme(TimestampMixin, WorkspaceScoped, Base):
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("themes.id", ondelete="SET NULL"), nullable=True
     )
+    # "active", or "retired" when a run found it no more (or it was merged away).
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    # Ids of the items nearest the centroid at the last run, best first.
+    representative_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class FeedbackItem(TimestampMixin, WorkspaceScoped, Base):
@@ -151,6 +156,8 @@ class FeedbackItem(TimestampMixin, WorkspaceScoped, Base):
         ForeignKey("themes.id", ondelete="SET NULL"), nullable=True, index=True
     )
     duplicate_group: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # Set when a person put the item in its theme (merge, split, move): re-runs leave it there.
+    theme_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 

@@ -13,7 +13,7 @@ from producthq.accounts.roles import Role
 from producthq.catalog import service as catalog
 from producthq.catalog.schemas import FeatureCreate
 from producthq.errors import InvalidInputError, NotFoundError, ProductHQError
-from producthq.feedback import customers, import_pages, service
+from producthq.feedback import customers, import_pages, service, theme_pages
 from producthq.feedback import highlights as highlighting
 from producthq.feedback.models import (
     FeedbackItem,
@@ -52,7 +52,17 @@ def _problem(exc: ValidationError | ProductHQError) -> str:
 
 # --- inbox -------------------------------------------------------------------------------
 
-FILTER_KEYS = ("source", "status", "company_id", "segment", "sentiment", "since", "until", "q")
+FILTER_KEYS = (
+    "source",
+    "status",
+    "company_id",
+    "segment",
+    "sentiment",
+    "theme_id",
+    "since",
+    "until",
+    "q",
+)
 
 
 def _filters(request: Request) -> tuple[FeedbackFilter, dict[str, str], str | None]:
@@ -98,6 +108,7 @@ def _inbox_context(request: Request, access: WorkspaceAccess) -> dict[str, Any]:
         "items": rows,
         "people": people,
         "companies": companies,
+        "themes": service.list_theme_choices(access.session, workspace_id=access.workspace.id),
         "total": total,
         "next_query": urlencode({**raw, "cursor": nxt}) if nxt else None,
         "filters": raw,
@@ -173,6 +184,7 @@ def create_feedback_page(
 
 # Import and webhook pages come before /feedback/{item_id}, which would shadow them.
 router.include_router(import_pages.router)
+router.include_router(theme_pages.router)
 
 
 # --- one item ----------------------------------------------------------------------------

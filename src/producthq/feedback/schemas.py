@@ -1,6 +1,6 @@
 """Input and output shapes of the feedback hub."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -17,9 +17,25 @@ from producthq.feedback.models import FeedbackSource, FeedbackStatus, Importance
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    # An empty external id means "none": two blanks must not collide on the unique key.
+    return value or None
+
+
+ExternalId = Annotated[Short | None, AfterValidator(_blank_is_none)]
 Url = Annotated[str, StringConstraints(max_length=2000, strip_whitespace=True)]
 Money = Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _utc(value: datetime) -> datetime:
+    """Read a time without a zone as UTC (as imports do)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+When = Annotated[datetime, AfterValidator(_utc)]
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -56,7 +72,7 @@ class CompanyCreate(Strict):
     lifecycle_stage: Short | None = None
     owner: Short | None = None
     custom_fields: CustomFields = Field(default_factory=dict)
-    external_id: Short | None = None
+    external_id: ExternalId = None
 
 
 class CompanyUpdate(Strict):
@@ -70,7 +86,7 @@ class CompanyUpdate(Strict):
     lifecycle_stage: Short | None = None
     owner: Short | None = None
     custom_fields: CustomFields | None = None
-    external_id: Short | None = None
+    external_id: ExternalId = None
 
 
 class CompanyRead(BaseModel):
@@ -108,7 +124,7 @@ class PersonCreate(Strict):
     email: Annotated[str, StringConstraints(max_length=320, strip_whitespace=True)] | None = None
     company_id: Id | None = None
     custom_fields: CustomFields = Field(default_factory=dict)
-    external_id: Short | None = None
+    external_id: ExternalId = None
 
 
 class PersonUpdate(Strict):
@@ -116,7 +132,7 @@ class PersonUpdate(Strict):
     email: Annotated[str, StringConstraints(max_length=320, strip_whitespace=True)] | None = None
     company_id: Id | None = None
     custom_fields: CustomFields | None = None
-    external_id: Short | None = None
+    external_id: ExternalId = None
 
 
 class PersonRead(BaseModel):
@@ -143,7 +159,7 @@ class FeedbackCreate(Strict):
     text: Text
     title: Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] = ""
     source: FeedbackSource = FeedbackSource.manual
-    occurred_at: datetime | None = None
+    occurred_at: When | None = None
     source_url: Url | None = None
     tags: Tags = Field(default_factory=list)
     person_id: Id | None = None
@@ -152,7 +168,7 @@ class FeedbackCreate(Strict):
         default=None, description="Finds or creates the person with this e-mail."
     )
     author_name: Short | None = None
-    external_id: Short | None = None
+    external_id: ExternalId = None
     extra: CustomFields = Field(default_factory=dict)
 
 
@@ -161,7 +177,7 @@ class FeedbackUpdate(Strict):
     title: Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] | None = None
     source: FeedbackSource | None = None
     status: FeedbackStatus | None = None
-    occurred_at: datetime | None = None
+    occurred_at: When | None = None
     source_url: Url | None = None
     tags: Tags | None = None
     person_id: Id | None = None
@@ -274,14 +290,14 @@ class WebhookPayload(Strict):
     text: Text | None = None
     title: Annotated[str, StringConstraints(max_length=500)] = ""
     source: FeedbackSource = FeedbackSource.chat
-    occurred_at: datetime | None = None
+    occurred_at: When | None = None
     source_url: Url | None = None
     tags: Tags = Field(default_factory=list)
     author_email: Annotated[str, StringConstraints(max_length=320)] | None = None
     author_name: Short | None = None
     company_name: Short | None = None
     company_domain: Short | None = None
-    external_id: Short | None = None
+    external_id: ExternalId = None
     items: Annotated[list["WebhookPayload"], Field(max_length=500)] | None = None
 
 
@@ -294,3 +310,120 @@ class WebhookResult(BaseModel):
 class ImportStarted(BaseModel):
     job_id: int
     job_url: str
+
+
+# --- themes ------------------------------------------------------------------------------
+
+
+class TrendRead(BaseModel):
+    """The Mann–Kendall test on a theme's weekly share of feedback."""
+
+    direction: str = Field(description="growing, shrinking, stable or not_enough_data")
+    tau: float
+    p_value: float
+    weeks: int
+
+
+class ThemeRead(BaseModel):
+    """A theme with its headline figures."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    label: str
+    keywords: list[str]
+    pinned: bool
+    renamed_by_user: bool
+    status: str
+    merged_into_id: int | None
+    size: int
+    companies: int
+    arr: float
+    sentiment: dict[str, int]
+    trend: TrendRead
+
+
+class WeekVolumeRead(BaseModel):
+    """Items of the theme and of all feedback in one week."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    week: str
+    count: int
+    total: int
+
+
+class CompanyShareRead(BaseModel):
+    """A company behind a theme."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    company_id: int
+    name: str
+    arr: float
+    segment: str | None
+    items: int
+
+
+class SegmentIndexRead(BaseModel):
+    """How much a theme over-represents a segment (exact binomial test)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    segment: str
+    count: int
+    expected: float
+    lift: float
+    p_value: float
+    over_indexed: bool
+
+
+class ThemeDetailRead(ThemeRead):
+    """A theme with volume over time, companies, segments and representative quotes."""
+
+    volume: list[WeekVolumeRead]
+    top_companies: list[CompanyShareRead]
+    segments: list[SegmentIndexRead]
+    quotes: list["FeedbackRead"]
+
+
+class ThemeUpdate(Strict):
+    """Rename and/or pin a theme; a hand-given name survives re-runs."""
+
+    label: Short | None = None
+    pinned: bool | None = None
+
+
+class ThemeMerge(Strict):
+    """Themes to merge into the one in the path."""
+
+    merge_ids: list[Id] = Field(min_length=1, max_length=100)
+
+
+class ThemeSplit(Strict):
+    """Split a theme: the items named move to a new theme (none: an automatic half)."""
+
+    item_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+    label: Short | None = None
+
+
+class AnalysisStart(Strict):
+    """Options of an analysis job."""
+
+    incremental: bool = False
+
+
+class SimilarRead(BaseModel):
+    """An item and its cosine similarity to the query."""
+
+    item: FeedbackRead
+    similarity: float
+
+
+class SuggestionRead(BaseModel):
+    """A feature the item probably belongs to, and the similar items that say so."""
+
+    feature_id: int
+    title: str
+    score: float
+    because_of: list[int]

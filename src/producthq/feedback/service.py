@@ -368,3 +368,14 @@ def count_feedback(session: Session, *, workspace_id: int) -> int:
         )
         or 0
     )
+
+
+def list_theme_choices(session: Session, *, workspace_id: int) -> list[Theme]:
+    """Return the active themes of a workspace by label (for filter menus)."""
+    return list(
+        session.scalars(
+            select(Theme)
+            .where(Theme.workspace_id == workspace_id, Theme.status == "active")
+            .order_by(Theme.label)
+        )
+    )

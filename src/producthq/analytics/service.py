@@ -1,0 +1,494 @@
+"""Use cases of the analytics area: write keys, capture, insights and key-result refresh.
+
+The only module that joins the metric layer (pure Ibis expressions) to the engines: it opens
+the events store (``store.py``), binds a workspace's events and runs a metric on them.
+"""
+
+import csv
+import io
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from producthq.accounts.passwords import hash_token, new_token
+from producthq.analytics.capture import CaptureRecord
+from producthq.analytics.charts import insight_chart
+from producthq.analytics.metrics import MetricResult, get_runner, resolve_calendar, run_metric
+from producthq.analytics.models import SavedInsight, WriteKey
+from producthq.analytics.query import (
+    EventFilter,
+    InsightQuery,
+    PreparedQuery,
+    breakdown_values,
+    filtered,
+    metric_params,
+    parse_query_string,
+)
+from producthq.analytics.spool import Spool, spool_path
+from producthq.analytics.store import (
+    count_events,
+    loaded_seq,
+    open_events,
+    open_store,
+    warehouse_mode,
+)
+from producthq.audit.service import Actor, record
+from producthq.db import utcnow
+from producthq.errors import AuthenticationError, InvalidInputError, NotFoundError
+from producthq.settings import Settings
+
+WRITE_KEY_PREFIX = "phqw"
+_KEY_CACHE_SECONDS = 10.0
+
+
+# --- write keys ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewWriteKey:
+    """A write key record and its secret (shown once)."""
+
+    key: WriteKey
+    secret: str
+
+
+def create_write_key(session: Session, *, actor: Actor, name: str) -> NewWriteKey:
+    """Create a capture write key for the actor's workspace."""
+    secret = new_token(WRITE_KEY_PREFIX)
+    key = WriteKey(
+        workspace_id=actor.workspace_id,
+        name=name.strip()[:200] or "write key",
+        prefix=secret[: len(WRITE_KEY_PREFIX) + 9],
+        key_hash=hash_token(secret),
+        created_by_id=actor.user_id,
+    )
+    session.add(key)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        workspace_id=actor.workspace_id,
+        action="create",
+        object_type="write_key",
+        object_id=key.id,
+        summary=f"created write key {key.name!r}",
+    )
+    return NewWriteKey(key, secret)
+
+
+def list_write_keys(session: Session, *, workspace_id: int) -> list[WriteKey]:
+    """Return the workspace's write keys, newest first."""
+    rows = session.scalars(
+        select(WriteKey).where(WriteKey.workspace_id == workspace_id).order_by(WriteKey.id.desc())
+    )
+    return list(rows)
+
+
+def revoke_write_key(session: Session, *, actor: Actor, key_id: int) -> WriteKey:
+    """Revoke a write key; capture with it stops within ``_KEY_CACHE_SECONDS``."""
+    key = session.scalar(
+        select(WriteKey).where(WriteKey.id == key_id, WriteKey.workspace_id == actor.workspace_id)
+    )
+    if key is None:
+        raise NotFoundError(f"write key {key_id} does not exist")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        record(
+            session,
+            actor=actor,
+            workspace_id=actor.workspace_id,
+            action="revoke",
+            object_type="write_key",
+            object_id=key.id,
+            summary=f"revoked write key {key.name!r}",
+        )
+    _key_cache.clear()
+    return key
+
+
+_key_cache: dict[str, tuple[float, int]] = {}
+_key_lock = threading.Lock()
+
+
+def authenticate_write_key(session: Session, *, secret: str) -> int:
+    """Return the workspace id of a write key; raise ``AuthenticationError`` if unknown.
+
+    Answers are cached for a few seconds per process so capture does not read the application
+    database on every call; a revoked key stops working within that time.
+    """
+    digest = hash_token(secret)
+    now = time.monotonic()
+    with _key_lock:
+        hit = _key_cache.get(digest)
+    if hit is not None and now - hit[0] < _KEY_CACHE_SECONDS:
+        return hit[1]
+    key = session.scalar(
+        select(WriteKey).where(WriteKey.key_hash == digest, WriteKey.revoked_at.is_(None))
+    )
+    if key is None:
+        raise AuthenticationError("unknown or revoked write key")
+    with _key_lock:
+        _key_cache[digest] = (now, key.workspace_id)
+    return key.workspace_id
+
+
+# --- capture ---------------------------------------------------------------------------------
+
+_spools = threading.local()
+
+
+def _spool(settings: Settings) -> Spool:
+    path = spool_path(settings)
+    cached: dict[str, Spool] = getattr(_spools, "by_path", None) or {}
+    _spools.by_path = cached
+    spool = cached.get(str(path))
+    if spool is None or not path.exists():
+        spool = cached[str(path)] = Spool(path)
+    return spool
+
+
+def capture(
+    settings: Settings,
+    *,
+    workspace_id: int,
+    records: Sequence[CaptureRecord],
+    received_at: datetime,
+) -> list[bool]:
+    """Append captured messages to the durable spool; return, per message, whether it was new.
+
+    When this returns the messages are on disk (fsynced); duplicates by message id are dropped.
+    """
+    if not records:
+        return []
+    return _spool(settings).append(workspace_id, records, received_at)
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """How many events a workspace has, and how many captured messages await the loader."""
+
+    events: int
+    backlog: int
+
+
+def store_status(settings: Settings, *, workspace_id: int) -> StoreStatus:
+    """Return the workspace's event count and the spool's backlog (all workspaces)."""
+    if warehouse_mode(settings):
+        with open_events(settings, workspace_id) as table:
+            return StoreStatus(int(table.count().execute()), 0)
+    with open_store(settings) as con:
+        events = count_events(con, workspace_id)
+        after = loaded_seq(con)
+    path = spool_path(settings)
+    backlog = _spool(settings).backlog(after) if path.exists() else 0
+    return StoreStatus(events, backlog)
+
+
+# --- insights --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Insight:
+    """A computed insight: rows, their columns, the chart and the range it covers."""
+
+    kind: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    chart: dict[str, Any]
+    start: date
+    end: date
+    breakdown: str | None = None
+    breakdown_values: list[str] = field(default_factory=list)
+
+
+def _run(events: Any, prepared: PreparedQuery) -> tuple[MetricResult, list[dict[str, Any]]]:
+    result = run_metric(prepared.kind, events, prepared.params)
+    return result, result.rows(extras=True)
+
+
+def run_insight(settings: Settings, *, workspace_id: int, query: InsightQuery) -> Insight:
+    """Compute an insight on the workspace's events in the store.
+
+    Raises:
+        InvalidInputError: the query is malformed.
+        EngineError: the store cannot be opened.
+    """
+    prepared = metric_params(query)
+    with open_events(settings, workspace_id) as table:
+        events = filtered(table, prepared.filters)
+        if prepared.breakdown is None:
+            result, rows = _run(events, prepared)
+            columns = list(result.columns)
+            values: list[str] = []
+            cal = result.calendar
+        else:
+            key = prepared.breakdown
+            found = breakdown_values(events, key).to_pyarrow().to_pylist()
+            values = [str(v["value"]) for v in found]
+            # One calendar for every value, so all series cover the same periods.
+            cal = resolve_calendar(events, get_runner(prepared.kind).resolved(prepared.params))
+            fixed = replace(prepared, params=replace(prepared.params, start=cal.start, end=cal.end))
+            rows = []
+            columns = ["breakdown", *get_runner(prepared.kind).export_columns(prepared.params)]
+            for value in values:
+                _, part_rows = _run(EventFilter(key, value).apply(events), fixed)
+                rows.extend({"breakdown": value, **r} for r in part_rows)
+    if prepared.kind == "funnel" and prepared.params.breakdown:
+        columns = ["breakdown", *columns] if "breakdown" not in columns else columns
+    chart = insight_chart(prepared.kind, rows)
+    return Insight(
+        prepared.kind,
+        columns,
+        rows,
+        chart,
+        cal.start,
+        cal.end,
+        prepared.breakdown or prepared.params.breakdown,
+        values,
+    )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting like a formula: quote it.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def funnel_dropped_csv(
+    settings: Settings, *, workspace_id: int, query: InsightQuery, step: int | None = None
+) -> str:
+    """Return, as CSV, the users who entered a funnel and dropped before a step.
+
+    Columns ``breakdown,step,event,user_id``: one row per user and the first step they did not
+    reach (users who finished are not listed). ``step`` keeps one step only.
+
+    Raises:
+        InvalidInputError: the query is malformed, or ``step`` is not a step 2..n.
+    """
+    prepared = metric_params(replace(query, kind="funnel"))
+    steps = prepared.params.steps
+    if step is not None and not 2 <= step <= len(steps):
+        raise InvalidInputError.single(("step",), f"step must be between 2 and {len(steps)}")
+    with open_events(settings, workspace_id) as table:
+        events = filtered(table, prepared.filters)
+        frame = run_metric("funnel_users", events, prepared.params).frame
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["breakdown", "step", "event", "user_id"])
+    for rec in frame.sort_values(["breakdown", "furthest_step", "user_id"]).itertuples():
+        k = int(rec.furthest_step)
+        if k < len(steps) and (step is None or k + 1 == step):
+            writer.writerow(
+                [_cell(rec.breakdown), k + 1, _cell(steps[k].label()), _cell(rec.user_id)]
+            )
+    return out.getvalue()
+
+
+# --- dashboards ------------------------------------------------------------------------------
+
+
+def create_saved_insight(
+    session: Session, *, actor: Actor, name: str, kind: str, query: str, dashboard: str = "Main"
+) -> SavedInsight:
+    """Save an insight (a kind and its page's query string) to a dashboard of the workspace.
+
+    Raises:
+        InvalidInputError: the kind or an option is not valid (checked before saving).
+    """
+    metric_params(parse_query_string(kind, query))
+    saved = SavedInsight(
+        workspace_id=actor.workspace_id,
+        dashboard=dashboard.strip()[:100] or "Main",
+        name=name.strip()[:200] or kind,
+        kind=kind,
+        query=query[:2000],
+        created_by_id=actor.user_id,
+    )
+    session.add(saved)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        workspace_id=actor.workspace_id,
+        action="create",
+        object_type="saved_insight",
+        object_id=saved.id,
+        summary=f"saved insight {saved.name!r} to dashboard {saved.dashboard!r}",
+    )
+    return saved
+
+
+def list_saved_insights(session: Session, *, workspace_id: int) -> list[SavedInsight]:
+    """Return the workspace's saved insights by dashboard, in the order they were saved."""
+    rows = session.scalars(
+        select(SavedInsight)
+        .where(SavedInsight.workspace_id == workspace_id)
+        .order_by(SavedInsight.dashboard, SavedInsight.id)
+    )
+    return list(rows)
+
+
+def get_saved_insight(session: Session, *, workspace_id: int, insight_id: int) -> SavedInsight:
+    """Return a saved insight of the workspace; raise ``NotFoundError`` otherwise."""
+    saved = session.scalar(
+        select(SavedInsight).where(
+            SavedInsight.id == insight_id, SavedInsight.workspace_id == workspace_id
+        )
+    )
+    if saved is None:
+        raise NotFoundError(f"saved insight {insight_id} does not exist")
+    return saved
+
+
+def delete_saved_insight(session: Session, *, actor: Actor, insight_id: int) -> None:
+    """Remove a saved insight from its dashboard."""
+    saved = get_saved_insight(session, workspace_id=actor.workspace_id, insight_id=insight_id)
+    session.delete(saved)
+    record(
+        session,
+        actor=actor,
+        workspace_id=actor.workspace_id,
+        action="delete",
+        object_type="saved_insight",
+        object_id=insight_id,
+        summary=f"removed insight {saved.name!r} from dashboard {saved.dashboard!r}",
+    )
+
+
+def run_saved_insight(settings: Settings, saved: SavedInsight) -> Insight:
+    """Compute a saved insight on its workspace's events."""
+    return run_insight(
+        settings,
+        workspace_id=saved.workspace_id,
+        query=parse_query_string(saved.kind, saved.query),
+    )
+
+
+# --- key results -----------------------------------------------------------------------------
+
+BINDABLE_METRICS = {
+    "dau": "daily active users on the last complete day (yesterday, or the period's end)",
+    "wau": "weekly active users on that day",
+    "mau": "monthly active users on that day",
+    "dau_mau": "DAU/MAU on that day, in percent",
+    "mrr": "ending MRR of the last month in the period",
+    "arr": "12 × that MRR",
+    "retention_week_N": "week-N retention of the period's weekly cohorts, in percent",
+    "activation_rate": "share of sign-ups doing the activation event within 7 days, in percent",
+}
+"""The metric names a key result can be bound to (``params`` may add ``filter`` and, for
+``activation_rate``, ``event``)."""
+
+
+def _last_value(frame: pd.DataFrame, column: str, day_col: str, as_of: date) -> float | None:
+    frame = frame[[d <= as_of for d in frame[day_col]]]
+    if frame.empty:
+        return None
+    value = frame[column].iloc[-1]
+    return None if pd.isna(value) else float(value)
+
+
+def _weighted_rate(frame: pd.DataFrame, period: int) -> float | None:
+    cells = frame[frame["period"] == period]
+    size = int(cells["cohort_size"].sum())
+    return 100.0 * float(cells["retained"].sum()) / size if size else None
+
+
+def evaluate_metric(
+    settings: Settings,
+    *,
+    workspace_id: int,
+    metric: str,
+    params: dict[str, Any],
+    period_start: date,
+    period_end: date,
+    as_of: date,
+) -> float | None:
+    """Compute the value of a bound metric for a key result (see ``BINDABLE_METRICS``).
+
+    Returns:
+        The value, or ``None`` when the period has no data yet.
+
+    Raises:
+        InvalidInputError: an unknown metric or bad parameters.
+    """
+    # The last complete day: today's events are still arriving.
+    end = min(period_end, as_of - timedelta(days=1))
+    if end < period_start:
+        return None
+    filters = tuple(str(f) for f in (params.get("filter") or []) if isinstance(f, str))
+    base = InsightQuery(kind="dau", start=period_start, end=end, filters=filters)
+    if metric in ("dau", "wau", "mau", "dau_mau"):
+        kind = "dau" if metric == "dau" else "wau_mau"
+        insight = run_insight(settings, workspace_id=workspace_id, query=replace(base, kind=kind))
+        frame = pd.DataFrame(insight.rows)
+        column = metric if metric != "dau_mau" else "dau_mau"
+        value = _last_value(frame, column, "day", end) if not frame.empty else None
+        return value * 100.0 if value is not None and metric == "dau_mau" else value
+    if metric in ("mrr", "arr"):
+        start = date(2000, 1, 1)
+        insight = run_insight(
+            settings, workspace_id=workspace_id, query=replace(base, kind="mrr", start=start)
+        )
+        frame = pd.DataFrame(insight.rows)
+        value = _last_value(frame, "ending_mrr", "month", end) if not frame.empty else None
+        return value * 12 if value is not None and metric == "arr" else value
+    if metric.startswith("retention_week_") and metric.removeprefix("retention_week_").isdigit():
+        k = int(metric.removeprefix("retention_week_"))
+        query = replace(
+            base, kind="retention", period="week", periods=max(k, 1), end=end + timedelta(weeks=k)
+        )
+        insight = run_insight(settings, workspace_id=workspace_id, query=query)
+        frame = pd.DataFrame(insight.rows)
+        if frame.empty:
+            return None
+        frame = frame[[c <= end for c in frame["cohort_week"]]]
+        return _weighted_rate(frame, k)
+    if metric == "activation_rate":
+        event = str(params.get("event") or "project_created")
+        query = replace(base, kind="funnel", steps=f"signup,{event}", window="7d")
+        insight = run_insight(settings, workspace_id=workspace_id, query=query)
+        last = [r for r in insight.rows if r["step"] == 2]
+        rate = last[0].get("conversion_from_start") if last else None
+        return None if rate is None else 100.0 * float(rate)
+    known = ", ".join(sorted(BINDABLE_METRICS))
+    raise InvalidInputError.single(
+        ("metric",), f"metric {metric!r} cannot be computed; known: {known}"
+    )
+
+
+def refresh_key_results(
+    session: Session, *, settings: Settings, workspace_id: int, as_of: date | None = None
+) -> Any:
+    """Refresh every key result of the workspace bound to a metric, from the events store.
+
+    Returns:
+        Strategy's ``RefreshReport`` (updated ids, skipped ids with reasons).
+    """
+    from producthq.strategy import okrs
+    from producthq.strategy.binding import MetricRequest
+
+    def evaluator(request: MetricRequest) -> float | None:
+        return evaluate_metric(
+            settings,
+            workspace_id=workspace_id,
+            metric=request.metric,
+            params=dict(request.params),
+            period_start=request.period_start,
+            period_end=request.period_end,
+            as_of=request.as_of,
+        )
+
+    return okrs.refresh_bound_key_results(
+        session, workspace_id=workspace_id, evaluator=evaluator, as_of=as_of
+    )

@@ -28,6 +28,16 @@ class Settings(BaseSettings):
         default=None,
         description="Ibis URL of the events store; default DuckDB data_dir/events.duckdb.",
     )
+    events_table: str = Field(
+        default="events",
+        max_length=200,
+        description="Warehouse-native mode (events_url not DuckDB): the table, [schema.]name.",
+    )
+    events_mapping: str = Field(
+        default="",
+        max_length=2000,
+        description="Warehouse-native mode: COLUMN=FIELD pairs, comma-separated (user_id=uid).",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Key that signs session cookies; generated into data_dir/secret_key if unset.",

@@ -19,6 +19,7 @@ from tests.strategy_factories import make_strategy_objects
 
 from producthq.accounts import service
 from producthq.accounts.roles import Role
+from producthq.analytics import service as analytics
 from producthq.audit.service import Actor
 from producthq.jobs import service as jobs
 from producthq.web.deps import Public, Require, SignedIn
@@ -70,6 +71,9 @@ def _ids(factory: sessionmaker[Session], slug: str) -> dict[str, Any]:
         fb = _feedback_objects(s, actor, ws.id)
         rm = make_roadmap_objects(s, actor)
         st = make_strategy_objects(s, actor)
+        cat = _catalog_objects(s, actor, fb["feature_id"])
+        write_key = analytics.create_write_key(s, actor=actor, name="probe")
+        saved = analytics.create_saved_insight(s, actor=actor, name="probe", kind="dau", query="")
         s.commit()
         del viewer
         return {
@@ -81,8 +85,12 @@ def _ids(factory: sessionmaker[Session], slug: str) -> dict[str, Any]:
             **fb,
             **rm,
             **st,
+            **cat,
             "secret": "not-a-real-secret",
             "area": "strategy",
+            "kind": "dau",
+            "key_id": write_key.key.id,
+            "insight_id": saved.id,
         }
 
 
@@ -116,12 +124,48 @@ def _feedback_objects(s: Session, actor: Actor, workspace_id: int) -> dict[str, 
     highlight = highlighting.create_highlight(
         s, actor=actor, item_id=item.id, data=HighlightCreate(feature_id=feature.id, quote="probe")
     )
+    from producthq.feedback.models import Theme
+
+    theme = Theme(workspace_id=workspace_id, label="probe theme", keywords=[])
+    s.add(theme)
+    copy = feedback.create_feedback(
+        s, actor=actor, workspace_id=workspace_id, data=FeedbackCreate(text="probe feedback text!")
+    )
+    s.flush()
+    item.theme_id, item.duplicate_group, copy.duplicate_group = theme.id, item.id, item.id
+    s.flush()
     return {
         "company_id": company.id,
         "person_id": person.id,
         "feature_id": feature.id,
         "item_id": item.id,
         "highlight_id": highlight.id,
+        "theme_id": theme.id,
+        "group_id": item.id,
+    }
+
+
+def _catalog_objects(s: Session, actor: Actor, feature_id: int) -> dict[str, Any]:
+    """A product, a component and a poker round; path values of the prioritisation routes."""
+    from producthq.catalog import service as catalog
+    from producthq.catalog.schemas import ComponentCreate, ProductCreate
+    from producthq.prioritization import service as prioritization
+    from producthq.prioritization.schemas import PokerStart
+
+    product = catalog.create_product(s, actor=actor, data=ProductCreate(name="Probe product"))
+    component = catalog.create_component(
+        s, actor=actor, data=ComponentCreate(product_id=product.id, name="Probe component")
+    )
+    poker = prioritization.start_poker(
+        s, actor=actor, feature_id=feature_id, data=PokerStart(input="effort")
+    )
+    return {
+        "product_id": product.id,
+        "component_id": component.id,
+        "round_id": poker.id,
+        "framework": "rice",
+        "input_name": "effort",
+        "fmt": "csv",
     }
 
 

@@ -10,6 +10,8 @@ import typer
 from typer.core import TyperGroup
 
 from producthq.cli import accounts, jobs, server
+from producthq.cli import events as events_cli
+from producthq.cli import features as features_cli
 from producthq.cli import feedback as feedback_cli
 from producthq.cli import metrics as metrics_cli
 from producthq.cli import roadmap as roadmap_cli
@@ -68,6 +70,8 @@ app.add_typer(strategy_cli.app, name="strategy")
 app.add_typer(feedback_cli.app, name="feedback")
 app.add_typer(feedback_cli.companies_app, name="companies")
 app.add_typer(metrics_cli.app, name="metrics")
+app.add_typer(features_cli.app, name="features")
+app.add_typer(events_cli.app, name="events")
 app.command("prioritize")(prioritize_command)
 
 

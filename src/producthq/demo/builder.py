@@ -68,6 +68,8 @@ def build_demo(
                 session, actor=actor, email=email, role=role, ttl_hours=settings.invite_ttl_hours
             )
             accounts.accept_invitation(session, secret=invitation.secret, user=user)
+    # Steps that write outside the application database (the events store) read the settings here.
+    session.info["settings"] = settings
     for name, step in DEMO_STEPS:
         progress(f"demo data: {name}")
         step(session, workspace, owner, progress)

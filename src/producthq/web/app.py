@@ -16,18 +16,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from producthq import __version__
 from producthq.accounts import api as accounts_api
 from producthq.accounts import pages as accounts_pages
+from producthq.analytics import api as analytics_api
+from producthq.analytics import capture_api as analytics_capture_api
+from producthq.analytics import pages as analytics_pages
+from producthq.analytics.loader import LoaderThread
 from producthq.areas import pages as area_pages
 from producthq.audit import api as audit_api
 from producthq.audit import pages as audit_pages
+from producthq.catalog import api as catalog_api
+from producthq.catalog import pages as catalog_pages
 from producthq.db import make_engine, make_session_factory
 from producthq.feedback import api as feedback_api
 from producthq.feedback import pages as feedback_pages
 from producthq.jobs import api as jobs_api
 from producthq.jobs import pages as jobs_pages
 from producthq.jobs.queue import InProcessWorker, JobQueue
+from producthq.prioritization import api as prioritization_api
+from producthq.prioritization import pages as prioritization_pages
 from producthq.roadmap import api as roadmap_api
 from producthq.roadmap import org_pages as roadmap_org_pages
 from producthq.roadmap import pages as roadmap_pages
+from producthq.roadmap import scenario_pages as roadmap_scenario_pages
 from producthq.settings import Settings
 from producthq.strategy import api as strategy_api
 from producthq.strategy import okr_pages as strategy_okr_pages
@@ -95,11 +104,16 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = InProcessWorker(queue, settings.worker_threads) if in_process else None
+        loader = LoaderThread(settings) if in_process else None
         if worker:
             worker.start()
+        if loader:
+            loader.start()
         try:
             yield
         finally:
+            if loader:
+                loader.stop()
             if worker:
                 worker.stop()
             engine.dispose()
@@ -132,7 +146,18 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> FastAPI:
             s.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok", "version": __version__})
 
-    for module in (accounts_api, jobs_api, audit_api, feedback_api, roadmap_api, strategy_api):
+    for module in (
+        accounts_api,
+        jobs_api,
+        audit_api,
+        feedback_api,
+        roadmap_api,
+        strategy_api,
+        catalog_api,
+        prioritization_api,
+        analytics_api,
+        analytics_capture_api,
+    ):
         app.include_router(module.router)
     for module in (
         accounts_pages,
@@ -141,8 +166,12 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> FastAPI:
         feedback_pages,
         roadmap_pages,
         roadmap_org_pages,
+        roadmap_scenario_pages,
         strategy_pages,
         strategy_okr_pages,
+        prioritization_pages,
+        catalog_pages,
+        analytics_pages,
         area_pages,
     ):
         app.include_router(module.router, include_in_schema=False)

@@ -1,4 +1,4 @@
-// Render the Vega-Lite charts of the strategy pages. Each chart's spec sits in a
+// Render the Vega-Lite charts of every page. Each chart's spec sits in a
 // <script type="application/json" id="..."> next to a <div data-chart="id">; no inline JS.
 // Vega's expression interpreter keeps the charts working under a CSP without 'unsafe-eval'.
 (function () {
@@ -19,7 +19,11 @@
         return;
       }
       el.dataset.rendered = "1";
-      vegaEmbed(el, spec, { actions: false, ast: true, expr: vega.expressionInterpreter, renderer: "svg" })
+      vegaEmbed(el, spec, {
+        actions: false, ast: true, expr: vega.expressionInterpreter, renderer: "svg",
+        // No injected <style> elements: the CSP allows style sheets from this site only.
+        defaultStyle: false, tooltip: { disableDefaultStyle: true }
+      })
         .catch(function () { el.textContent = "The chart could not be drawn."; });
     });
   }

@@ -76,10 +76,13 @@ def demo(
 ) -> None:
     """Build (or reuse) the demo workspace and serve it."""
     from producthq.demo.builder import build_demo
+    from producthq.jobs.queue import JobQueue
 
     st = state()
     st.migrate()
     with st.uow() as session:
+        # Jobs the demo queues (theme discovery) go to the queue the server then works through.
+        session.info["dispatch"] = JobQueue(st.settings, st.factory).submit
         info = build_demo(session, settings=st.settings, progress=console.print)
     console.rule("ProductHQ demo")
     console.print(f"  URL:      http://{host}:{port}/")

@@ -20,6 +20,7 @@ from producthq.accounts.models import User, Workspace
 from producthq.db import utcnow
 from producthq.demo.builder import DEMO_STEPS
 from producthq.feedback.models import Company, FeedbackItem, Person
+from producthq.jobs.service import create_job
 
 N_COMPANIES = 300
 N_PEOPLE = 2000
@@ -418,7 +419,15 @@ def add_feedback_demo(
     for start in range(0, N_FEEDBACK, 1000):
         session.execute(insert(FeedbackItem), items[start : start + 1000])
     session.flush()
-    progress("  themes: run `producthq feedback analyze` or Feedback → Themes → Run analysis")
+    # Theme discovery takes tens of seconds: queue it for the server rather than wait here.
+    job = create_job(
+        session,
+        actor=None,
+        workspace_id=ws,
+        kind="feedback_analysis",
+        params={"incremental": False},
+    )
+    progress(f"  themes: analysis queued as job {job.id}; the server runs it (see Jobs)")
 
 
 DEMO_STEPS.append(("feedback: customers and their feedback", add_feedback_demo))

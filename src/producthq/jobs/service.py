@@ -22,6 +22,7 @@ from producthq.db import utcnow
 from producthq.errors import InvalidInputError, NotFoundError, ProductHQError
 from producthq.jobs.models import Job
 from producthq.jobs.registry import REGISTRY
+from producthq.jobs.reporter import ProgressReporter
 from producthq.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,12 @@ def reap_stale_jobs(session: Session, *, stale_seconds: int) -> list[int]:
 
 class _Context:
     def __init__(
-        self, job: Job, settings: Settings, factory: sessionmaker[Session], worker: str
+        self,
+        job: Job,
+        settings: Settings,
+        factory: sessionmaker[Session],
+        worker: str,
+        reporter: ProgressReporter,
     ) -> None:
         self.job_id = job.id
         self.workspace_id = job.workspace_id
@@ -135,6 +141,7 @@ class _Context:
         self.settings = settings
         self.session_factory = factory
         self._worker = worker
+        self._reporter = reporter
         self._last = -1
 
     def progress(self, percent: int, message: str = "") -> None:
@@ -142,13 +149,7 @@ class _Context:
         if percent == self._last and not message:
             return
         self._last = percent
-        with self.session_factory() as s:
-            s.execute(
-                update(Job)
-                .where(Job.id == self.job_id)
-                .values(progress=percent, message=message[:500], heartbeat_at=utcnow())
-            )
-            s.commit()
+        self._reporter.report(percent, message)
 
 
 def worker_name() -> str:
@@ -177,13 +178,6 @@ def _claim(factory: sessionmaker[Session], job_id: int, worker: str) -> Job | No
         return s.get(Job, job_id)
 
 
-def _heartbeat(factory: sessionmaker[Session], job_id: int, stop: threading.Event) -> None:
-    while not stop.wait(HEARTBEAT_SECONDS):
-        with factory() as s:
-            s.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=utcnow()))
-            s.commit()
-
-
 def execute_job(*, job_id: int, settings: Settings, factory: sessionmaker[Session]) -> str:
     """Claim and run one job; record its outcome. Return the final status (or ``skipped``)."""
     worker = worker_name()
@@ -191,14 +185,13 @@ def execute_job(*, job_id: int, settings: Settings, factory: sessionmaker[Sessio
     if job is None:
         return "skipped"
     handler = REGISTRY.handlers.get(job.kind)
-    stop = threading.Event()
-    beat = threading.Thread(target=_heartbeat, args=(factory, job_id, stop), daemon=True)
-    beat.start()
+    reporter = ProgressReporter(factory, job_id, heartbeat_seconds=HEARTBEAT_SECONDS)
+    reporter.start()
     values: dict[str, Any]
     try:
         if handler is None:
             raise InvalidInputError(f"no handler for job kind {job.kind!r} in this worker")
-        result = handler(_Context(job, settings, factory, worker))
+        result = handler(_Context(job, settings, factory, worker, reporter))
         values = {
             "status": JobStatus.succeeded.value,
             "progress": 100,
@@ -215,7 +208,7 @@ def execute_job(*, job_id: int, settings: Settings, factory: sessionmaker[Sessio
             "message": "failed",
         }
     finally:
-        stop.set()
+        reporter.close()
     with factory() as s:
         s.execute(update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values))
         s.commit()

@@ -26,7 +26,7 @@ from producthq.accounts.passwords import (
 )
 from producthq.accounts.roles import Role
 from producthq.accounts.schemas import UserCreate, WorkspaceCreate, check_email
-from producthq.audit.service import Actor, record
+from producthq.audit.service import Actor, record, revoke
 from producthq.db import ACROSS_WORKSPACES, utcnow
 from producthq.errors import (
     AuthenticationError,
@@ -467,18 +467,13 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int) -> ApiToken:
     )
     if token is None:
         raise NotFoundError(f"token {token_id} does not exist")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        record(
-            session,
-            actor=actor,
-            workspace_id=actor.workspace_id,
-            action="revoke",
-            object_type="api_token",
-            object_id=token.id,
-            summary=f"revoked token {token.name!r}",
-        )
-    session.flush()
+    revoke(
+        session,
+        actor=actor,
+        row=token,
+        object_type="api_token",
+        summary=f"revoked token {token.name!r}",
+    )
     return token
 
 

@@ -39,8 +39,7 @@ from producthq.analytics.store import (
     open_store,
     warehouse_mode,
 )
-from producthq.audit.service import Actor, record
-from producthq.db import utcnow
+from producthq.audit.service import Actor, record, revoke
 from producthq.errors import AuthenticationError, InvalidInputError, NotFoundError
 from producthq.settings import Settings
 
@@ -98,17 +97,13 @@ def revoke_write_key(session: Session, *, actor: Actor, key_id: int) -> WriteKey
     )
     if key is None:
         raise NotFoundError(f"write key {key_id} does not exist")
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        record(
-            session,
-            actor=actor,
-            workspace_id=actor.workspace_id,
-            action="revoke",
-            object_type="write_key",
-            object_id=key.id,
-            summary=f"revoked write key {key.name!r}",
-        )
+    revoke(
+        session,
+        actor=actor,
+        row=key,
+        object_type="write_key",
+        summary=f"revoked write key {key.name!r}",
+    )
     _key_cache.clear()
     return key
 

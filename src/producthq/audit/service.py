@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from producthq.audit.models import AuditEntry
+from producthq.db import utcnow
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,31 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+class Revocable(Protocol):
+    """A secret-bearing row (API token, share link, write key) that can be revoked."""
+
+    id: Any
+    revoked_at: Any
+
+
+def revoke(
+    session: Session, *, actor: Actor, row: Revocable, object_type: str, summary: str
+) -> None:
+    """Revoke the row now and audit it; revoking twice changes and records nothing."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record(
+            session,
+            actor=actor,
+            workspace_id=actor.workspace_id,
+            action="revoke",
+            object_type=object_type,
+            object_id=row.id,
+            summary=summary,
+        )
+    session.flush()
 
 
 def list_entries(

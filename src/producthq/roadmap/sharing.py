@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from producthq.accounts.models import Workspace
 from producthq.accounts.passwords import hash_token
-from producthq.audit.service import Actor, record
+from producthq.audit.service import Actor, record, revoke
 from producthq.db import utcnow, workspace_scope
 from producthq.errors import NotFoundError
 from producthq.roadmap.diff import SnapshotDiff, diff_snapshots
@@ -90,18 +90,13 @@ def revoke_share_link(session: Session, *, actor: Actor, link_id: int) -> ShareL
     )
     if link is None:
         raise NotFoundError(f"share link {link_id} does not exist in this workspace")
-    if link.revoked_at is None:
-        link.revoked_at = utcnow()
-        record(
-            session,
-            actor=actor,
-            workspace_id=actor.workspace_id,
-            action="revoke",
-            object_type="share_link",
-            object_id=link.id,
-            summary=f"revoked share link {link.prefix}…",
-        )
-    session.flush()
+    revoke(
+        session,
+        actor=actor,
+        row=link,
+        object_type="share_link",
+        summary=f"revoked share link {link.prefix}…",
+    )
     return link
 
 

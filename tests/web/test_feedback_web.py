@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from tests.factories import bearer, login, make_user, make_workspace
@@ -289,3 +290,123 @@ def test_webhook_page_rotates_and_shows_the_secret_once(client: TestClient, toke
     r = client.post("/w/acme/feedback/webhook/rotate", data={"csrf_token": csrf})
     assert 'data-testid="webhook-secret"' in r.text
     assert 'data-testid="webhook-secret"' not in client.get("/w/acme/feedback/webhook").text
+
+
+def _search_corpus(client: TestClient, token: str) -> dict[str, int]:
+    texts = {
+        "three": "Exporting to CSV is slow: the export takes minutes and each export fails.",
+        "once": "Dark mode in the mobile app, please; the export button is fine by me.",
+        "html": "<b>Export</b> fails with <script>alert('x')</script> in the name",
+        "sso": "Single sign-on with SAML would help our security team sleep at night.",
+    }
+    return {
+        k: client.post(f"{API}/feedback", json={"text": t}, headers=bearer(token)).json()["id"]
+        for k, t in texts.items()
+    }
+
+
+def _rows(html: str) -> list[int]:
+    soup = BeautifulSoup(html, "html.parser")
+    return [
+        int(str(row.select_one('input[name="ids"]')["value"]))  # type: ignore[index]
+        for row in soup.select('[data-testid="feedback-row"]')
+    ]
+
+
+def test_inbox_search_ranks_matches_marks_them_and_escapes_the_text(
+    client: TestClient, token: str
+) -> None:
+    ids = _search_corpus(client, token)
+    login(client, "owner@example.com")
+    r = client.get("/w/acme/feedback", params={"q": "exports -csv"})
+    assert r.status_code == 200
+    # "once" and "html" mention export once each and have no CSV; "html" is newer.
+    assert _rows(r.text) == [ids["html"], ids["once"]]
+    soup = BeautifulSoup(r.text, "html.parser")
+    marks = [m.get_text() for m in soup.select('[data-testid="snippet"] mark')]
+    assert marks == ["Export", "export"]
+    assert "<script>alert" not in r.text and "&lt;script&gt;alert(" in r.text
+    # Full-text is ranked: three mentions come before one.
+    assert _rows(client.get("/w/acme/feedback", params={"q": "export"}).text)[0] == ids["three"]
+    assert _rows(client.get("/w/acme/feedback", params={"q": "kubernetes"}).text) == []
+
+
+def test_inbox_search_repairs_odd_syntax_and_says_so(client: TestClient, token: str) -> None:
+    ids = _search_corpus(client, token)
+    login(client, "owner@example.com")
+    r = client.get("/w/acme/feedback", params={"q": '"security team'})
+    assert r.status_code == 200 and _rows(r.text) == [ids["sso"]]
+    assert "closing quote was missing" in r.text
+    r = client.get("/w/acme/feedback", params={"q": "AND OR ("})
+    assert r.status_code == 200 and _rows(r.text) == []
+    assert "has no word to search for" in r.text
+    r = client.get("/w/acme/feedback", params={"q": "export", "mode": "bogus"})
+    assert r.status_code == 200 and "search mode &#39;bogus&#39; is unknown" in r.text
+
+
+def test_inbox_finds_feedback_like_an_item_or_a_text(client: TestClient, token: str) -> None:
+    ids = _search_corpus(client, token)
+    login(client, "owner@example.com")
+    item_page = BeautifulSoup(client.get(f"/w/acme/feedback/{ids['once']}").text, "html.parser")
+    link = item_page.select_one('[data-testid="find-like-this"]')
+    assert link is not None and link["href"] == f"/w/acme/feedback?like={ids['once']}"
+    inbox = BeautifulSoup(client.get("/w/acme/feedback").text, "html.parser")
+    assert len(inbox.select('[data-testid="like-this"]')) == 4
+    r = client.get(str(link["href"]))
+    assert r.status_code == 200 and 'data-testid="like-banner"' in r.text
+    like = _rows(r.text)
+    assert ids["once"] not in like and like[0] in (ids["three"], ids["html"])
+    r = client.get("/w/acme/feedback", params={"q": "saml single sign on", "mode": "similar"})
+    assert _rows(r.text)[0] == ids["sso"]
+    assert client.get("/w/acme/feedback", params={"like": "x"}).status_code == 200
+
+
+def test_search_api_returns_ranked_hits_with_escaped_snippets(
+    client: TestClient, token: str
+) -> None:
+    ids = _search_corpus(client, token)
+    h = bearer(token)
+    r = client.get(f"{API}/feedback/search", params={"q": "export", "limit": 2}, headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"] == 3 and body["cursor"] and body["notes"] == []
+    assert body["items"][0]["item"]["id"] == ids["three"]
+    assert body["items"][0]["rank"] > body["items"][1]["rank"]
+    nxt = client.get(
+        f"{API}/feedback/search", params={"q": "export", "cursor": body["cursor"]}, headers=h
+    ).json()
+    (last,) = nxt["items"]
+    assert last["item"]["id"] in (ids["html"], ids["once"])
+    html_hit = next(hit for hit in body["items"] + nxt["items"] if hit["item"]["id"] == ids["html"])
+    assert html_hit["snippet"].startswith("&lt;b&gt;<mark>Export</mark>&lt;/b&gt; fails with")
+    assert "<script" not in html_hit["snippet"]
+    assert "<script>" in html_hit["snippet_text"]
+    r = client.get(
+        f"{API}/feedback/search", params={"q": '"unterminated', "source": "manual"}, headers=h
+    )
+    assert r.status_code == 200 and r.json()["notes"]
+    similar = client.get(
+        f"{API}/feedback/search", params={"q": "saml sign on", "mode": "similar"}, headers=h
+    ).json()
+    assert similar["items"][0]["item"]["id"] == ids["sso"]
+    listed = client.get(f"{API}/feedback", params={"q": "exporting -csv"}, headers=h).json()
+    assert sorted(i["id"] for i in listed["items"]) == sorted([ids["once"], ids["html"]])
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        pytest.param({"q": ""}, "q", id="empty"),
+        pytest.param({}, "q", id="missing"),
+        pytest.param({"q": "x" * 201}, "q", id="too-long"),
+        pytest.param({"q": "a", "mode": "fuzzy"}, "mode", id="unknown-mode"),
+        pytest.param({"q": "a", "since": "yesterday"}, "since", id="bad-date"),
+        pytest.param({"q": "a", "cursor": "nope!"}, "cursor", id="bad-cursor"),
+    ],
+)
+def test_search_api_rejects_bad_input_naming_the_field(
+    client: TestClient, token: str, params: dict[str, str], field: str
+) -> None:
+    r = client.get(f"{API}/feedback/search", params=params, headers=bearer(token))
+    assert r.status_code == 422, r.text
+    assert field in r.text

@@ -1,4 +1,4 @@
-"""``producthq feedback import|export|analyze|themes|duplicates``, ``producthq companies import``.
+"""``producthq feedback import|export|search|analyze|themes|duplicates``, ``companies import``.
 
 Imports run in this process with a progress bar (no server needed); a file with bad rows prints
 one summary line and one line per problem, writes nothing and exits 2.
@@ -11,15 +11,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
 from producthq.cli.accounts import WorkspaceOpt
-from producthq.cli.output import console, csv_safe, err_console
+from producthq.cli.output import OutputFormat, console, csv_safe, emit, err_console
 from producthq.cli.state import resolve_workspace, state
 from producthq.db import workspace_scope
 from producthq.errors import InvalidInputError
-from producthq.feedback import analysis, company_import, importers, insight, service, theme_report
+from producthq.feedback import (
+    analysis,
+    company_import,
+    importers,
+    insight,
+    search,
+    service,
+    similarity,
+    theme_report,
+)
 from producthq.feedback.importers import ImportResult
 from producthq.feedback.models import FeedbackItem
 from producthq.feedback.presets import PRESETS
@@ -27,7 +37,8 @@ from producthq.feedback.rows import parse_map_options
 from producthq.feedback.schemas import FeedbackFilter
 
 app = typer.Typer(
-    help="Customer feedback: import, export, near-duplicates and themes.", no_args_is_help=True
+    help="Customer feedback: import, export, search, near-duplicates and themes.",
+    no_args_is_help=True,
 )
 companies_app = typer.Typer(help="Customer companies.", no_args_is_help=True)
 
@@ -237,6 +248,76 @@ def _write(session: Session, ws_id: int, batch: list[FeedbackItem], writer: Any,
             writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+SEARCH_COLUMNS = ["rank", "id", "external_id", "occurred_at", "source", "snippet"]
+
+
+def _search_row(
+    item: FeedbackItem, rank: float, snippet: search.Snippet, table: bool
+) -> dict[str, Any]:
+    if table:  # rich markup: the text escaped, the matched words in bold
+        shown = "".join(
+            f"[bold]{escape(t)}[/bold]" if hit else escape(t) for t, hit in snippet.parts
+        )
+    else:
+        shown = snippet.text
+    return {
+        "rank": rank,
+        "id": item.id,
+        "external_id": item.external_id,
+        "occurred_at": item.occurred_at,
+        "source": item.source,
+        "snippet": shown,
+    }
+
+
+@app.command("search")
+def feedback_search(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words (all must match, stemmed), "quoted phrases", -excluded words, a OR b.'
+        ),
+    ],
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many hits to show.")] = 20,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")
+    ] = OutputFormat.table,
+    similar: Annotated[
+        bool, typer.Option("--similar", help="Match by meaning (feedback like this text).")
+    ] = False,
+    include_archived: Annotated[bool, typer.Option(help="Search archived items too.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Search feedback, most relevant first, with the matched words in a snippet.
+
+    How the query was read (a quote closed, operators ignored) is printed to stderr.
+    """
+    st = state()
+    table = fmt == OutputFormat.table
+    filters = FeedbackFilter(include_archived=include_archived)
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        with workspace_scope(session, ws.id):
+            if similar:
+                matches = similarity.search_similar(
+                    session, workspace_id=ws.id, text=query, limit=limit, filters=filters
+                )
+                rows = [
+                    _search_row(m.item, m.similarity, search.plain_snippet(m.item.text), table)
+                    for m in matches
+                ]
+                notes: tuple[str, ...] = ()
+            else:
+                result = search.search_feedback(
+                    session, workspace_id=ws.id, query=query, filters=filters, limit=limit
+                )
+                rows = [_search_row(h.item, h.rank, h.snippet, table) for h in result.hits]
+                notes = result.notes
+    for note in notes:
+        err_console.print(f"note: {note}", markup=False, highlight=False)
+    emit(rows, SEARCH_COLUMNS, fmt)
 
 
 FormatOpt = Annotated[

@@ -4,16 +4,30 @@ The minimal feature routes live here until issue 5 gives the catalogue its own `
 """
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Header, Path, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, UploadFile, status
+from pydantic import BaseModel, Field
 
 from producthq.catalog import service as catalog
 from producthq.catalog.schemas import FeatureCreate, FeatureRead, FeatureUpdate
 from producthq.errors import InvalidInputError
-from producthq.feedback import customers, importers, service, theme_api, webhooks
+from producthq.feedback import (
+    customers,
+    importers,
+    search,
+    service,
+    similarity,
+    theme_api,
+    webhooks,
+)
 from producthq.feedback import highlights as highlighting
-from producthq.feedback.models import FeedbackSource, FeedbackStatus, SentimentLabel
+from producthq.feedback.models import (
+    FeedbackItem,
+    FeedbackSource,
+    FeedbackStatus,
+    SentimentLabel,
+)
 from producthq.feedback.schemas import (
     BulkResult,
     CompanyCreate,
@@ -54,9 +68,7 @@ Search = Annotated[str | None, Query(max_length=200)]
 # --- feedback ----------------------------------------------------------------------------
 
 
-@router.get(WS + "/feedback", response_model=FeedbackPage)
-def list_feedback(
-    access: ViewerDep,
+def _feedback_filters(
     source: FeedbackSource | None = None,
     status_: Annotated[FeedbackStatus | None, Query(alias="status")] = None,
     include_archived: bool = False,
@@ -67,13 +79,9 @@ def list_feedback(
     sentiment: SentimentLabel | None = None,
     since: Annotated[str | None, Query(max_length=40, description="ISO date or time")] = None,
     until: Annotated[str | None, Query(max_length=40, description="ISO date or time")] = None,
-    q: Search = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> FeedbackPage:
-    """Feedback, newest first, filtered; archived items only when asked for."""
-    filters = FeedbackFilter.model_validate(
+) -> FeedbackFilter:
+    return FeedbackFilter.model_validate(
         {
             "source": source,
             "status": status_,
@@ -85,19 +93,111 @@ def list_feedback(
             "sentiment": sentiment,
             "since": _when(since, "since"),
             "until": _when(until, "until"),
-            "q": q,
             "tag": tag,
         }
     )
+
+
+FiltersDep = Annotated[FeedbackFilter, Depends(_feedback_filters)]
+
+
+@router.get(WS + "/feedback", response_model=FeedbackPage)
+def list_feedback(
+    access: ViewerDep,
+    filters: FiltersDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Keep the items matching this full-text query (newest first; "
+            "for them ranked by relevance, with snippets, use /feedback/search).",
+        ),
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> FeedbackPage:
+    """Feedback, newest first, filtered; archived items only when asked for."""
     rows, total, nxt = service.list_feedback(
         access.session,
         workspace_id=access.workspace.id,
-        filters=filters,
+        filters=filters.model_copy(update={"q": q.strip() if q else None}),
         limit=limit,
         cursor=cursor,
     )
     return FeedbackPage(
         items=[FeedbackRead.model_validate(r) for r in rows], total=total, cursor=nxt
+    )
+
+
+class FeedbackHitRead(BaseModel):
+    """A search hit: the item, its relevance and a passage with the matches marked."""
+
+    item: FeedbackRead
+    rank: float = Field(
+        description="Relevance, higher is better (bm25 on SQLite, ts_rank_cd on PostgreSQL, "
+        "cosine similarity in mode=similar); compare it within one search only."
+    )
+    snippet: str = Field(
+        description="HTML: a passage of the item, its text escaped, matched words in <mark>."
+    )
+    snippet_text: str = Field(description="The same passage as plain text.")
+
+
+class FeedbackSearchPage(BaseModel):
+    """One page of search hits, best first."""
+
+    items: list[FeedbackHitRead]
+    total: int
+    cursor: str | None = Field(description="Pass back as `cursor` for the next page.")
+    notes: list[str] = Field(
+        description="How the query was read: a quote closed, operators ignored, …"
+    )
+
+
+@router.get(WS + "/feedback/search", response_model=FeedbackSearchPage)
+def search_feedback_ranked(
+    access: ViewerDep,
+    filters: FiltersDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description='Words (all must match, stemmed), "phrases", -excluded, a OR b.',
+        ),
+    ],
+    mode: Annotated[
+        Literal["words", "similar"],
+        Query(description="words: ranked full-text; similar: closest in meaning to q."),
+    ] = "words",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> FeedbackSearchPage:
+    """Search feedback, most relevant first, combinable with every list filter."""
+    ws = access.workspace.id
+    if mode == "similar":
+        matches = similarity.search_similar(
+            access.session, workspace_id=ws, text=q, limit=limit, filters=filters
+        )
+        hits = [_hit(m.item, m.similarity, search.plain_snippet(m.item.text)) for m in matches]
+        return FeedbackSearchPage(items=hits, total=len(hits), cursor=None, notes=[])
+    result = search.search_feedback(
+        access.session, workspace_id=ws, query=q, filters=filters, limit=limit, cursor=cursor
+    )
+    return FeedbackSearchPage(
+        items=[_hit(h.item, h.rank, h.snippet) for h in result.hits],
+        total=result.total,
+        cursor=result.cursor,
+        notes=list(result.notes),
+    )
+
+
+def _hit(item: FeedbackItem, rank: float, snippet: search.Snippet) -> FeedbackHitRead:
+    return FeedbackHitRead(
+        item=FeedbackRead.model_validate(item),
+        rank=rank,
+        snippet=snippet.html,
+        snippet_text=snippet.text,
     )
 
 

@@ -1,19 +1,20 @@
 """HTML routes of the feedback hub: inbox, item, companies, import and the inbound hook."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from producthq.accounts.roles import Role
 from producthq.catalog import service as catalog
 from producthq.catalog.schemas import FeatureCreate
 from producthq.errors import InvalidInputError, NotFoundError, ProductHQError
-from producthq.feedback import customers, import_pages, service, theme_pages
+from producthq.feedback import customers, import_pages, search, service, similarity, theme_pages
 from producthq.feedback import highlights as highlighting
 from producthq.feedback.models import (
     FeedbackItem,
@@ -62,7 +63,10 @@ FILTER_KEYS = (
     "since",
     "until",
     "q",
+    "mode",
+    "like",
 )
+SEARCH_MODES = {"words": "Words (ranked full-text)", "similar": "Meaning (feedback like this)"}
 
 
 def _filters(request: Request) -> tuple[FeedbackFilter, dict[str, str], str | None]:
@@ -70,7 +74,11 @@ def _filters(request: Request) -> tuple[FeedbackFilter, dict[str, str], str | No
     raw = {k: request.query_params.get(k, "").strip()[:200] for k in FILTER_KEYS}
     raw = {k: v for k, v in raw.items() if v}
     note = None
-    values: dict[str, Any] = dict(raw)
+    if raw.get("mode") not in (None, *SEARCH_MODES):
+        note = f"search mode {raw.pop('mode')!r} is unknown; words were searched"
+    if "like" in raw and not (raw["like"].isdigit() and 0 < int(raw["like"]) < 2**31):
+        note = f"like {raw.pop('like')!r} is not an item number; it was ignored"
+    values: dict[str, Any] = {k: v for k, v in raw.items() if k not in ("mode", "like")}
     for key in ("since", "until"):
         if key in values:
             try:
@@ -86,34 +94,89 @@ def _filters(request: Request) -> tuple[FeedbackFilter, dict[str, str], str | No
     return filters, raw, note
 
 
+@dataclass
+class _Listing:
+    """What the inbox shows: a page of items, newest first, or of search hits, best first."""
+
+    rows: list[FeedbackItem]
+    total: int
+    cursor: str | None = None
+    snippets: dict[int, Markup] = field(default_factory=dict)
+    scores: dict[int, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    like: FeedbackItem | None = None
+
+
+def _listing(
+    access: WorkspaceAccess, filters: FeedbackFilter, raw: dict[str, str], cursor: str | None
+) -> _Listing:
+    session, ws = access.session, access.workspace.id
+    if raw.get("like"):
+        item = service.get_feedback(session, workspace_id=ws, item_id=int(raw["like"]))
+        found = similarity.similar_items(
+            session, workspace_id=ws, item_id=item.id, limit=PAGE, filters=filters
+        )
+        return _similar_listing(found, like=item)
+    if filters.q and raw.get("mode") == "similar":
+        found = similarity.search_similar(
+            session, workspace_id=ws, text=filters.q, limit=PAGE, filters=filters
+        )
+        return _similar_listing(found)
+    if filters.q:
+        result = search.search_feedback(
+            session, workspace_id=ws, query=filters.q, filters=filters, limit=PAGE, cursor=cursor
+        )
+        return _Listing(
+            [h.item for h in result.hits],
+            result.total,
+            result.cursor,
+            # The snippet is HTML built by search.py: the item's text escaped, then marked.
+            snippets={h.item.id: Markup(h.snippet.html) for h in result.hits},  # noqa: S704
+            scores={h.item.id: h.rank for h in result.hits},
+            notes=list(result.notes),
+        )
+    rows, total, nxt = service.list_feedback(
+        session, workspace_id=ws, filters=filters, limit=PAGE, cursor=cursor
+    )
+    return _Listing(rows, total, nxt)
+
+
+def _similar_listing(found: list[similarity.Match], like: FeedbackItem | None = None) -> _Listing:
+    return _Listing(
+        [m.item for m in found],
+        len(found),
+        scores={m.item.id: m.similarity for m in found},
+        like=like,
+    )
+
+
 def _inbox_context(request: Request, access: WorkspaceAccess) -> dict[str, Any]:
     filters, raw, note = _filters(request)
     cursor = request.query_params.get("cursor") or None
     try:
-        rows, total, nxt = service.list_feedback(
-            access.session,
-            workspace_id=access.workspace.id,
-            filters=filters,
-            limit=PAGE,
-            cursor=cursor,
-        )
-    except InvalidInputError:
-        rows, total, nxt = service.list_feedback(
-            access.session, workspace_id=access.workspace.id, filters=filters, limit=PAGE
-        )
+        listing = _listing(access, filters, raw, cursor)
+    except InvalidInputError:  # a stale or hand-edited cursor: start from the first page
+        listing = _listing(access, filters, raw, None)
+    rows, nxt = listing.rows, listing.cursor
     people, companies = service.authors_of(
         access.session, workspace_id=access.workspace.id, items=rows
     )
+    notes = [n for n in (note, *listing.notes) if n]
     return {
         "items": rows,
         "people": people,
         "companies": companies,
         "themes": service.list_theme_choices(access.session, workspace_id=access.workspace.id),
-        "total": total,
+        "total": listing.total,
+        "snippets": listing.snippets,
+        "scores": listing.scores,
+        "like": listing.like,
+        "ranked": bool(listing.scores) or bool(filters.q) or listing.like is not None,
+        "search_modes": SEARCH_MODES,
         "next_query": urlencode({**raw, "cursor": nxt}) if nxt else None,
         "filters": raw,
         "query": urlencode(raw),
-        "note": note,
+        "note": "; ".join(notes) or None,
         "sources": [s.value for s in FeedbackSource],
         "statuses": [s.value for s in FeedbackStatus],
         "sentiments": [s.value for s in SentimentLabel],

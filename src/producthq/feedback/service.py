@@ -8,7 +8,7 @@ commits once.
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, Text, cast, false, func, select
 from sqlalchemy.orm import Session
 
 from producthq.audit.service import Actor, record
@@ -17,7 +17,7 @@ from producthq.errors import (
     ConflictError,
     NotFoundError,
 )
-from producthq.feedback import customers
+from producthq.feedback import customers, fulltext
 from producthq.feedback.models import (
     Company,
     FeedbackItem,
@@ -150,7 +150,14 @@ def get_feedback(session: Session, *, workspace_id: int, item_id: int) -> Feedba
     return item
 
 
-def _filtered(workspace_id: int, f: FeedbackFilter) -> Select[tuple[FeedbackItem]]:
+def filtered_query(
+    workspace_id: int, f: FeedbackFilter, *, dialect: fulltext.Dialect
+) -> Select[tuple[FeedbackItem]]:
+    """Return the query of the workspace's feedback that passes the filters (unordered).
+
+    ``f.q`` is a full-text match (see :mod:`producthq.feedback.search`); a query with nothing
+    to look for matches nothing.
+    """
     query = select(FeedbackItem).where(FeedbackItem.workspace_id == workspace_id)
     if f.source:
         query = query.where(FeedbackItem.source == f.source.value)
@@ -166,11 +173,11 @@ def _filtered(workspace_id: int, f: FeedbackFilter) -> Select[tuple[FeedbackItem
         query = query.join(Company, Company.id == FeedbackItem.company_id).where(
             Company.segment == f.segment
         )
-    return _content_filters(query, f)
+    return _content_filters(query, f, dialect)
 
 
 def _content_filters(
-    query: Select[tuple[FeedbackItem]], f: FeedbackFilter
+    query: Select[tuple[FeedbackItem]], f: FeedbackFilter, dialect: fulltext.Dialect
 ) -> Select[tuple[FeedbackItem]]:
     if f.theme_id is not None:
         query = query.where(FeedbackItem.theme_id == f.theme_id)
@@ -181,10 +188,8 @@ def _content_filters(
     if f.until:
         query = query.where(FeedbackItem.occurred_at < _aware(f.until))
     if f.q:
-        like = f"%{f.q.lower()}%"
-        query = query.where(
-            func.lower(FeedbackItem.text).like(like) | func.lower(FeedbackItem.title).like(like)
-        )
+        parsed = fulltext.parse_query(f.q)
+        query = query.where(false() if parsed.empty else fulltext.match_condition(dialect, parsed))
     if f.tag:
         # Tags are a JSON list; a LIKE on its text form works on SQLite and PostgreSQL alike.
         query = query.where(func.lower(cast(FeedbackItem.tags, Text)).like(f'%"{f.tag.lower()}"%'))
@@ -205,9 +210,11 @@ def list_feedback(
 ) -> tuple[list[FeedbackItem], int, str | None]:
     """Return a page of feedback, newest first, with the total and the next page's cursor.
 
-    Archived items are left out unless ``filters.status`` or ``filters.include_archived`` asks.
+    ``filters.q`` keeps the items matching a full-text query; for them ranked by relevance,
+    with snippets, use :func:`producthq.feedback.search.search_feedback`. Archived items are
+    left out unless ``filters.status`` or ``filters.include_archived`` asks.
     """
-    query = _filtered(workspace_id, filters)
+    query = filtered_query(workspace_id, filters, dialect=fulltext.dialect_of(session))
     offset = customers.decode_cursor(cursor)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = list(
@@ -226,10 +233,11 @@ def iter_feedback(
 ) -> Iterator[FeedbackItem]:
     """Yield every matching item, oldest first, in batches (for exports)."""
     last_id = 0
+    dialect = fulltext.dialect_of(session)
     while True:
         rows = list(
             session.scalars(
-                _filtered(workspace_id, filters)
+                filtered_query(workspace_id, filters, dialect=dialect)
                 .where(FeedbackItem.id > last_id)
                 .order_by(FeedbackItem.id)
                 .limit(batch)

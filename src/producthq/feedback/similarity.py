@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from producthq.audit.service import Actor, record
 from producthq.catalog import service as catalog
 from producthq.errors import InvalidInputError
+from producthq.feedback.fulltext import dialect_of
 from producthq.feedback.highlights import create_highlight
 from producthq.feedback.models import FeedbackItem, FeedbackStatus, Highlight, Importance
-from producthq.feedback.schemas import HighlightCreate
-from producthq.feedback.service import get_feedback
+from producthq.feedback.schemas import FeedbackFilter, HighlightCreate
+from producthq.feedback.service import filtered_query, get_feedback
 
 MAX_ITEMS = 20_000
 
@@ -48,16 +49,19 @@ class Suggestion:
     because_of: tuple[int, ...]
 
 
-def _corpus(session: Session, workspace_id: int) -> list[FeedbackItem]:
+def _corpus(
+    session: Session, workspace_id: int, filters: FeedbackFilter | None = None
+) -> list[FeedbackItem]:
+    if filters is None:
+        query = select(FeedbackItem).where(
+            FeedbackItem.workspace_id == workspace_id,
+            FeedbackItem.status != FeedbackStatus.archived.value,
+        )
+    else:
+        query = filtered_query(workspace_id, filters, dialect=dialect_of(session))
     return list(
         session.scalars(
-            select(FeedbackItem)
-            .where(
-                FeedbackItem.workspace_id == workspace_id,
-                FeedbackItem.status != FeedbackStatus.archived.value,
-            )
-            .order_by(FeedbackItem.occurred_at.desc(), FeedbackItem.id.desc())
-            .limit(MAX_ITEMS)
+            query.order_by(FeedbackItem.occurred_at.desc(), FeedbackItem.id.desc()).limit(MAX_ITEMS)
         )
     )
 
@@ -89,22 +93,43 @@ def _rank(query: str, items: list[FeedbackItem], limit: int, skip: int | None) -
 
 
 def search_similar(
-    session: Session, *, workspace_id: int, text: str, limit: int = 20
+    session: Session,
+    *,
+    workspace_id: int,
+    text: str,
+    limit: int = 20,
+    filters: FeedbackFilter | None = None,
 ) -> list[Match]:
-    """Return the items most similar in meaning to ``text`` (semantic search), best first."""
+    """Return the items most similar in meaning to ``text`` (semantic search), best first.
+
+    ``filters`` (the inbox filters; their ``q`` is ignored) narrow the items compared.
+    """
     if len(text) > 10_000:
         raise InvalidInputError.single(
             ("text",), "the search text is longer than 10,000 characters"
         )
-    return _rank(text, _corpus(session, workspace_id), limit, None)
+    return _rank(text, _corpus(session, workspace_id, _without_q(filters)), limit, None)
 
 
 def similar_items(
-    session: Session, *, workspace_id: int, item_id: int, limit: int = 10
+    session: Session,
+    *,
+    workspace_id: int,
+    item_id: int,
+    limit: int = 10,
+    filters: FeedbackFilter | None = None,
 ) -> list[Match]:
-    """Return the items most like this one ("find feedback like this"), best first."""
+    """Return the items most like this one ("find feedback like this"), best first.
+
+    ``filters`` (the inbox filters; their ``q`` is ignored) narrow the items compared.
+    """
     item = get_feedback(session, workspace_id=workspace_id, item_id=item_id)
-    return _rank(item.text, _corpus(session, workspace_id), limit, item.id)
+    corpus = _corpus(session, workspace_id, _without_q(filters))
+    return _rank(item.text, corpus, limit, item.id)
+
+
+def _without_q(filters: FeedbackFilter | None) -> FeedbackFilter | None:
+    return filters.model_copy(update={"q": None}) if filters is not None else None
 
 
 def suggest_features(

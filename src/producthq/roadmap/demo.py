@@ -2,7 +2,8 @@
 
 Registered in ``DEMO_STEPS`` on import. Seeded and idempotent: a workspace that already has
 teams is left as it is. The two scenarios are solved with a short time limit, so the step
-takes a few seconds.
+takes a few seconds. Items serve the strategy demo's objectives (that step runs first): each
+names one and is linked to it; without objectives the items keep the names in ``OBJECTIVES``.
 """
 
 import random
@@ -28,6 +29,9 @@ from producthq.roadmap.schemas import (
     ReleaseCreate,
     TeamCreate,
 )
+from producthq.strategy import okrs
+from producthq.strategy.models import LinkTarget
+from producthq.strategy.schemas import LinkCreate
 
 AREAS = {
     "Core platform": ("Platform", "Identity"),
@@ -191,6 +195,10 @@ def _effort(teams: dict[str, Team], title: str, team: str, effort: float) -> dic
 def _items(s: Session, actor: Actor, teams: dict[str, Team], rng: random.Random) -> None:
     periods = org.list_periods(s, workspace_id=actor.workspace_id)
     releases = service.list_releases(s, workspace_id=actor.workspace_id)
+    # The strategy step runs first: serve its objectives (by title, and linked), so the
+    # roadmap and the OKR pages name the same goals. Alone, the roadmap keeps its own names.
+    objectives = okrs.list_objectives(s, workspace_id=actor.workspace_id)
+    names = tuple(o.title for o in objectives) or OBJECTIVES
     ids = {}
     for i, (title, team, q0, q1, value, effort) in enumerate(ITEMS):
         column = ("now", "next", "later", "later")[q0]
@@ -203,7 +211,7 @@ def _items(s: Session, actor: Actor, teams: dict[str, Team], rng: random.Random)
             data=ItemCreate(
                 title=title,
                 team_id=teams[team].id,
-                objective=OBJECTIVES[i % len(OBJECTIVES)],
+                objective=names[i % len(names)],
                 owner=rng.choice(FIRST),
                 status=status,
                 progress=rng.choice((20, 40, 60)) if status != "not_started" else 0,
@@ -215,6 +223,18 @@ def _items(s: Session, actor: Actor, teams: dict[str, Team], rng: random.Random)
                 effort=_effort(teams, title, team, effort),
             ),
         ).id
+        if objectives:
+            okrs.link_objective(
+                s,
+                actor=actor,
+                objective_id=objectives[i % len(objectives)].id,
+                data=LinkCreate(
+                    target_type=LinkTarget.roadmap_item,
+                    target_id=ids[title],
+                    title=title,
+                    effort=effort * EFFORT_SCALE,
+                ),
+            )
     for item, prerequisite in DEPENDENCIES:
         service.add_dependency(s, actor=actor, item_id=ids[item], depends_on_id=ids[prerequisite])
 

@@ -24,14 +24,21 @@ of the durations so ``effort / d`` stays exact; so any plan the model accepts is
 the unrounded data. Values are rounded to 1/1000; the reported objective is the exact sum of the
 chosen features' values.
 
-Search. The greedy baseline's plan (``greedy.py``) is given as a solution hint, so the solver
-starts from a feasible plan. The solver runs on 2 workers with a time limit; on a limit it
-returns the best plan found with its proven bound and gap ``(bound - objective) / objective``.
-If it finds no plan at all but the greedy one is feasible, the greedy plan is returned with the
-solver's bound. The solver's plan is then left-shifted (``left_shift``): each chosen feature
-starts as early as its window, dependencies and the capacity allow, so that among plans of the
-same value the one returned is stable and readable. Progress is reported through a callback
-fed by a ``CpSolverSolutionCallback`` and the solver's best-bound callback.
+Search. The better of the greedy baseline's plan (``greedy.py``) and the LP relaxation rounded
+by the greedy rule is given as a complete solution hint, so the solver starts from a feasible
+plan. Then two things run side by side, one per core: the main CP-SAT solve of the full model
+on one full-LP worker searching on the bound (``linearization_level=2``,
+``optimize_with_lb_tree_search``), which proves the bound, and the team-by-team
+large-neighbourhood search of ``lns.py``, which re-packs one team at a time (then pairs, ...)
+with small exact CP-SAT solves and finds the plans. The search stops at the time limit, when the
+main solve ends, or when its plan is within ``gap_limit`` of the main solve's bound; the plan
+returned is the better of the two, with the main solve's proven bound and the gap
+``(bound - objective) / objective``. Small models are solved before the search starts. If
+nothing better than the starting plan is found, that plan is returned with the solver's bound.
+The plan is then left-shifted (``left_shift``): each chosen feature starts as early as its
+window, dependencies and the capacity allow, so that among plans of the same value the one
+returned is stable and readable. Progress is reported through a callback fed by a
+``CpSolverSolutionCallback``, the solver's best-bound callback and the search.
 
 Assumptions: values are additive (no interactions between features), effort is fixed per team,
 a feature is done by exactly one team, and capacity is independent per period (no carry-over).
@@ -44,11 +51,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from producthq.roadmap.greedy import greedy_plan
+from producthq.roadmap.lns import TeamSearch
 from producthq.roadmap.scenario import (
     Assignment,
     Feature,
@@ -83,6 +92,10 @@ class SolveOptions:
         subsolvers: CP-SAT full-problem workers. With two workers CP-SAT's default picks
             ``default_lp`` only, whose bound is far weaker on this model than the full LP
             relaxation that ``max_lp`` solves at once; empty means CP-SAT's default.
+        team_search: Run the team-by-team large-neighbourhood search (``lns.py``) in this
+            thread while CP-SAT proves the bound in another, on ``num_workers - 1`` workers
+            (with 2, one full-LP worker). It needs a starting plan and at least 2 workers;
+            off, the search is CP-SAT's own (``subsolvers`` plus its interleaved LNS).
     """
 
     time_limit: float = 10.0
@@ -91,6 +104,7 @@ class SolveOptions:
     use_hints: bool = True
     seed: int = 0
     subsolvers: tuple[str, ...] = ("max_lp", "default_lp")
+    team_search: bool = True
 
 
 Key = tuple[str, str, int]  # (feature id, team id, start period)
@@ -213,7 +227,11 @@ def lp_relaxation(structure: Structure) -> tuple[float, dict[Key, float]] | None
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Forward solutions and bound improvements to a ``(percent, message)`` callback."""
+    """Forward solutions and bound improvements to a ``(percent, message)`` callback.
+
+    It also keeps the best bound in solver units (``bound_units``) for the team search, which
+    reports its own improvements through ``on_improved``.
+    """
 
     def __init__(self, report: ProgressFn | None, time_limit: float, scale: int) -> None:
         super().__init__()
@@ -222,6 +240,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.scale = scale
         self.solutions = 0
         self.bound: float | None = None
+        self.bound_units: float | None = None
         self.objective: float | None = None
         self.started = time.monotonic()
         self.lock = threading.Lock()
@@ -229,13 +248,21 @@ class _Progress(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         with self.lock:
             self.solutions += 1
-            self.objective = self.objective_value / self.scale
-            self.bound = self.best_objective_bound / self.scale
+            self.objective = max(self.objective or 0.0, self.objective_value / self.scale)
+            self.bound_units = self.best_objective_bound
+            self.bound = self.bound_units / self.scale
         self._emit()
 
     def on_bound(self, bound: float) -> None:
         with self.lock:
+            self.bound_units = bound
             self.bound = bound / self.scale
+        self._emit()
+
+    def on_improved(self, objective_units: int) -> None:
+        with self.lock:
+            self.solutions += 1
+            self.objective = max(self.objective or 0.0, objective_units / self.scale)
         self._emit()
 
     def _emit(self) -> None:
@@ -280,46 +307,112 @@ def optimize(
     structure = build_structure(scenario)
     built = build_model(scenario, structure)
     start_from = _starting_plan(scenario, structure, opts, hint)
+    index = {k: i for i, k in enumerate(structure.keys)}
+    start_on: set[int] | None = None
     if start_from is not None:
-        chosen = {(a.feature_id, a.team, a.start) for a in start_from.assignments if a.chosen}
-        for key, var in built.x.items():  # a complete hint: CP-SAT can take it as it is
-            built.model.add_hint(var, key in chosen)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = opts.num_workers
-    solver.parameters.subsolvers.extend(opts.subsolvers)
-    solver.parameters.max_time_in_seconds = max(
-        0.01, opts.time_limit - (time.monotonic() - started)
-    )
-    solver.parameters.relative_gap_limit = opts.gap_limit
-    solver.parameters.random_seed = opts.seed
+        start_on = {
+            index[(a.feature_id, str(a.team), a.start or 0)]
+            for a in start_from.assignments
+            if a.chosen
+        }
+        for i, var in enumerate(built.x.values()):  # a complete hint: CP-SAT takes it as it is
+            built.model.add_hint(var, i in start_on)
+    searching = opts.team_search and start_on is not None and opts.num_workers >= 2
+    solver = _configured_solver(opts, started, searching)
     callback = _Progress(progress, opts.time_limit, VALUE_SCALE)
     solver.best_bound_callback = callback.on_bound
-    code = solver.solve(built.model, callback)
+    found: set[int] | None = None
+    if searching and start_on is not None:
+        code, found = _solve_with_team_search(built, structure, solver, callback, start_on, opts)
+    else:
+        code = solver.solve(built.model, callback)
     status = _STATUS.get(code, PlanStatus.UNKNOWN)
     elapsed = time.monotonic() - started
+    proven = False
     if status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE):
-        plan = _read_plan(scenario, built, solver, status, elapsed)
-        plan = replace(plan, assignments=left_shift(scenario, plan.assignments))
-    elif status == PlanStatus.UNKNOWN and start_from is not None:
-        fallback = start_from
-        bound = max(solver.best_objective_bound / VALUE_SCALE, fallback.objective)
-        plan = Plan(
-            periods=scenario.periods,
-            status=PlanStatus.FEASIBLE,
-            objective=fallback.objective,
-            best_bound=bound,
-            gap=relative_gap(fallback.objective, bound),
-            assignments=fallback.assignments,
-            wall_seconds=elapsed,
-            solver="greedy-fallback",
-            scenario_name=scenario.name,
-            message="the solver found no plan in the time limit; this is the starting plan",
-        )
-    else:
+        main = {i for i, var in enumerate(built.x.values()) if solver.boolean_value(var)}
+        if found is None or sum(structure.values[i] for i in found) <= solver.objective_value:
+            found, proven = main, status == PlanStatus.OPTIMAL
+    elif status == PlanStatus.INFEASIBLE:
+        found = None
+    elif found is None:
+        found = start_on
+    if found is None:
         plan = _empty_plan(scenario, status, elapsed)
+    elif status == PlanStatus.UNKNOWN and found == start_on:
+        plan = _plan_from(scenario, structure, found, solver, elapsed, "greedy-fallback")
+    else:
+        plan = _plan_from(scenario, structure, found, solver, elapsed, "cp-sat", proven=proven)
+        plan = replace(plan, assignments=left_shift(scenario, plan.assignments))
     if progress:
         progress(100, f"{plan.status.value}: value {plan.objective:,.3f}, gap {plan.gap:.2%}")
     return plan
+
+
+def _configured_solver(opts: SolveOptions, started: float, searching: bool) -> cp_model.CpSolver:
+    """The main CP-SAT solver; with the team search beside it, it keeps one worker less."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    if searching and opts.num_workers == 2:
+        # One full-LP worker searching on the bound (CP-SAT's lb_tree_search): it proves the
+        # bound sooner and lower than a max_lp worker here. The team search finds the plans.
+        params.num_workers = 1
+        params.linearization_level = 2
+        params.optimize_with_lb_tree_search = True
+    else:
+        params.num_workers = opts.num_workers - 1 if searching else opts.num_workers
+        params.subsolvers.extend(opts.subsolvers)
+    params.max_time_in_seconds = max(0.01, opts.time_limit - (time.monotonic() - started))
+    params.relative_gap_limit = opts.gap_limit
+    params.random_seed = opts.seed
+    return solver
+
+
+def _solve_with_team_search(
+    built: _Model,
+    structure: Structure,
+    solver: cp_model.CpSolver,
+    callback: _Progress,
+    start_on: set[int],
+    opts: SolveOptions,
+) -> tuple[Any, set[int] | None]:
+    """Run the main solve in a thread and the team search (``lns.py``) in this one.
+
+    The main solve proves the bound (and may find plans itself); the search stops at the time
+    limit, when the main solve ends (e.g. it proved optimality), or once the gap between the
+    search's plan and the main solve's bound is within ``gap_limit``; it then stops the main
+    solve. Returns the main solve's status code and the search's best plan (as variable
+    indices), or ``None`` for the plan when the main solve ended before the search began.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run_main() -> None:
+        outcome["code"] = solver.solve(built.model, callback)
+
+    thread = threading.Thread(target=run_main, name="roadmap-cp-sat", daemon=True)
+    deadline = time.monotonic() + solver.parameters.max_time_in_seconds
+    thread.start()
+    thread.join(timeout=min(0.5, opts.time_limit / 10))  # small models are done by now
+    if not thread.is_alive():
+        return outcome.get("code", cp_model.UNKNOWN), None
+
+    def stop(value: int) -> bool:
+        bound = callback.bound_units
+        proven = bound is not None and relative_gap(value, bound) <= opts.gap_limit
+        return proven or not thread.is_alive()
+
+    search = TeamSearch(structure, seed=opts.seed)
+    try:
+        best = search.run(start_on, deadline, stop, improved=callback.on_improved)
+    except BaseException:
+        solver.stop_search()
+        thread.join()
+        raise
+    if stop(search.value(best)):
+        solver.stop_search()
+    # Otherwise the search ran out of neighbourhoods and the main solve goes on to its limit.
+    thread.join()
+    return outcome.get("code", cp_model.UNKNOWN), best
 
 
 def _starting_plan(
@@ -407,17 +500,22 @@ def left_shift(scenario: Scenario, assignments: tuple[Assignment, ...]) -> tuple
     return tuple(placed.get(a.feature_id, a) for a in assignments)
 
 
-def _read_plan(
+def _plan_from(
     scenario: Scenario,
-    built: _Model,
+    structure: Structure,
+    on: set[int],
     solver: cp_model.CpSolver,
-    status: PlanStatus,
     elapsed: float,
+    solver_name: str,
+    *,
+    proven: bool = False,
 ) -> Plan:
-    placed: dict[str, tuple[str, int]] = {}
-    for (fid, team, s), var in built.x.items():
-        if solver.boolean_value(var):
-            placed[fid] = (team, s)
+    """The plan whose chosen slots are the variables ``on``, with the main solve's bound.
+
+    ``proven`` says the main solve returned this plan as optimal; otherwise the plan is optimal
+    when its value reaches the bound.
+    """
+    placed = {structure.keys[i][0]: structure.keys[i][1:] for i in on}
     assignments = []
     for f in scenario.features:
         if f.id in placed:
@@ -428,20 +526,23 @@ def _read_plan(
     objective = sum(a.value for a in assignments if a.chosen)
     # The bound is on the scaled (rounded) values; the gap is computed in those units too so it
     # is exactly the solver's proof, then the bound is reported in the user's units.
-    obj_units = solver.objective_value
+    obj_units = float(sum(structure.values[i] for i in on))
     bound_units = max(solver.best_objective_bound, obj_units)
-    gap = 0.0 if status == PlanStatus.OPTIMAL else relative_gap(obj_units, bound_units)
-    bound = objective + (bound_units - obj_units) / VALUE_SCALE
+    gap = 0.0 if proven else relative_gap(obj_units, bound_units)
+    fallback = solver_name == "greedy-fallback"
     return Plan(
         periods=scenario.periods,
-        status=status,
+        status=PlanStatus.OPTIMAL if gap == 0.0 else PlanStatus.FEASIBLE,
         objective=objective,
-        best_bound=bound,
+        best_bound=objective + (bound_units - obj_units) / VALUE_SCALE,
         gap=gap,
         assignments=tuple(assignments),
         wall_seconds=elapsed,
-        solver="cp-sat",
+        solver=solver_name,
         scenario_name=scenario.name,
+        message="the solver found no plan in the time limit; this is the starting plan"
+        if fallback
+        else "",
     )
 
 

@@ -21,6 +21,7 @@ from producthq.roadmap.models import (
     Team,
 )
 from producthq.settings import Settings
+from producthq.strategy.models import LinkTarget, Objective
 
 
 def _count(session: Session, model: type) -> int:
@@ -67,6 +68,17 @@ def test_demo_roadmap_is_seeded_once(
         names = {f["id"]: f["name"] for f in row.scenario["features"]}
         left_out = {names[f["id"]] for f in row.plan["features"] if not f["chosen"]}
         assert "Reverse ETL" in left_out
+    # Items serve the strategy demo's objectives: the objective named on each item is one of
+    # the workspace's objectives, and that objective lists the item among its links.
+    objectives = {o.title: o for o in session.scalars(select(Objective))}
+    assert len(objectives) == 4
+    items = list(session.scalars(select(RoadmapItem)))
+    assert {i.objective for i in items} == set(objectives)
+    for item in items:
+        links = objectives[item.objective].links
+        assert (LinkTarget.roadmap_item.value, item.id) in {
+            (lk.target_type, lk.target_id) for lk in links
+        }
     base, lean = rows["Baseline"].plan, rows["Platform loses two engineers"].plan
     assert base is not None and lean is not None
     # Less capacity can never buy more value (every lean plan is a baseline plan too).

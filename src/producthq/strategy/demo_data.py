@@ -16,16 +16,14 @@ from producthq.accounts.models import User, Workspace
 from producthq.audit.service import Actor
 from producthq.db import utcnow
 from producthq.demo.builder import DEMO_STEPS
-from producthq.roadmap import service as roadmap
 from producthq.strategy import okrs, service
-from producthq.strategy.models import CheckinSource, KeyResultCheckin, LinkTarget, MetricKind
+from producthq.strategy.models import CheckinSource, KeyResultCheckin, MetricKind
 from producthq.strategy.periods import quarter_of
 from producthq.strategy.schemas import (
     CompetitorCreate,
     InvestmentMix,
     InvestmentShare,
     KeyResultCreate,
-    LinkCreate,
     MetricBinding,
     ObjectiveCreate,
     PersonaCreate,
@@ -177,8 +175,6 @@ def _checkins(
 def _okrs(session: Session, actor: Actor, owners: list[int], rng: random.Random) -> None:
     current = quarter_of(utcnow().date())
     previous = quarter_of(current.start - timedelta(days=1))
-    roadmap_items = roadmap.list_items(session, workspace_id=actor.workspace_id)
-    linked = 0
     for period, plan, reach in ((previous, PREVIOUS_OKRS, 0.9), (current, CURRENT_OKRS, 0.5)):
         objective_ids = []
         for i, (title, krs) in enumerate(plan):
@@ -222,21 +218,8 @@ def _okrs(session: Session, actor: Actor, owners: list[int], rng: random.Random)
                     reach * rng.uniform(0.6, 1.2),
                     rng,
                 )
-            # Real roadmap items of the demo (its step runs first); the catalogue's step links
-            # real features. Nothing points at an id that is not there.
-            for item in roadmap_items[linked : linked + 2]:
-                okrs.link_objective(
-                    session,
-                    actor=actor,
-                    objective_id=o.id,
-                    data=LinkCreate(
-                        target_type=LinkTarget.roadmap_item,
-                        target_id=item.id,
-                        title=item.title,
-                        effort=float(sum(item.effort.values()) or rng.randint(2, 13)),
-                    ),
-                )
-            linked += 2
+            # The roadmap's demo step, which runs after this one, links its items to these
+            # objectives; the catalogue's step links real features.
         okrs.set_investment_mix(
             session,
             actor=actor,

@@ -423,3 +423,211 @@ def test_users_who_dropped_out_of_a_funnel_download_as_csv(
     )
     assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
     assert download.text == r.text
+
+
+SEGMENT_EVENTS: list[dict[str, Any]] = [
+    *EVENTS,
+    # u1 is on pro (identify), u2 on a plan whose name is markup; acme is u1's account.
+    {"type": "identify", "userId": "u1", "traits": {"plan": "pro"}, "messageId": "i1"},
+    {"type": "identify", "userId": "u2", "traits": {"plan": "<i>free</i>"}, "messageId": "i2"},
+    {
+        "type": "group",
+        "userId": "u1",
+        "groupId": "acme",
+        "traits": {"tier": "a"},
+        "messageId": "g1",
+    },
+]
+PRO_DEF = {"match": "all", "conditions": [{"type": "user", "key": "plan", "value": "pro"}]}
+
+
+def _load_segment_events(
+    client: TestClient, factory: sessionmaker[Session], slug: str, settings: Settings
+) -> None:
+    r = client.post(
+        "/api/v1/capture/batch",
+        json={"batch": SEGMENT_EVENTS},
+        headers=basic(_key(factory, slug)),
+    )
+    assert r.json()["accepted"] == len(SEGMENT_EVENTS)
+    load_pending(settings)
+
+
+def test_segments_api_crud_and_metrics_with_a_segment(
+    client: TestClient, world: World, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    _load_segment_events(client, factory, world.a, settings)
+    token = _token(factory, world.a, world.users["editor"], Role.editor)
+    api = f"/api/v1/workspaces/{world.a}"
+    r = client.post(
+        f"{api}/analytics/segments",
+        json={"name": "Pro", "definition": PRO_DEF},
+        headers=bearer(token),
+    )
+    assert r.status_code == 201, r.text
+    seg_id = r.json()["id"]
+    bad = client.post(
+        f"{api}/analytics/segments",
+        json={
+            "name": "Bad",
+            "definition": {"conditions": [{"type": "user", "key": "plan", "op": "~"}]},
+        },
+        headers=bearer(token),
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["loc"] == ["definition", "conditions", 0, "op"]
+    empty = client.post(
+        f"{api}/analytics/segments", json={"name": "", "definition": PRO_DEF}, headers=bearer(token)
+    )
+    assert empty.status_code == 422
+    dup = client.post(
+        f"{api}/analytics/segments",
+        json={"name": "Pro", "definition": PRO_DEF},
+        headers=bearer(token),
+    )
+    assert dup.status_code == 409
+    # DAU over 10-05 … 10-07: everyone 1, 1, 1 (u1, u1, u2); pro (u1) 1, 1, 0.
+    params = {"from": "2026-10-05", "to": "2026-10-07"}
+    everyone = client.get(f"{api}/metrics/dau", params=params, headers=bearer(token)).json()
+    assert [r["dau"] for r in everyone["rows"]] == [1, 1, 1]
+    pro = client.get(
+        f"{api}/metrics/dau", params={**params, "segment": seg_id}, headers=bearer(token)
+    ).json()
+    assert [r["dau"] for r in pro["rows"]] == [1, 1, 0]
+    inline = client.get(
+        f"{api}/metrics/dau",
+        params={**params, "segment_def": json.dumps(PRO_DEF)},
+        headers=bearer(token),
+    ).json()
+    assert [r["dau"] for r in inline["rows"]] == [1, 1, 0]
+    split = client.get(
+        f"{api}/metrics/dau", params={**params, "breakdown": "user.plan"}, headers=bearer(token)
+    ).json()
+    assert split["breakdown"] == "user.plan"
+    assert sorted(split["breakdown_values"]) == ["<i>free</i>", "pro"]
+    bad_inline = client.get(
+        f"{api}/metrics/dau", params={"segment_def": "{not json"}, headers=bearer(token)
+    )
+    assert bad_inline.status_code == 422 and "not valid JSON" in bad_inline.text
+    assert (
+        client.get(f"{api}/metrics/dau", params={"segment": 999}, headers=bearer(token)).status_code
+        == 404
+    )
+    users = client.get(f"{api}/analytics/segments/{seg_id}/users", headers=bearer(token)).json()
+    assert users == {"segment_id": seg_id, "users": 1, "user_ids": ["u1"]}
+    patched = client.patch(
+        f"{api}/analytics/segments/{seg_id}", json={"name": "Pro plan"}, headers=bearer(token)
+    )
+    assert patched.status_code == 200 and patched.json()["name"] == "Pro plan"
+    # Users who dropped between signup and project_created within 7 days: u2.
+    funnel = client.post(
+        f"{api}/analytics/segments/from-funnel",
+        params={"name": "Dropped", "steps": "signup,project_created", "step": 2},
+        headers=bearer(token),
+    )
+    assert funnel.status_code == 201, funnel.text
+    dropped = client.get(
+        f"{api}/analytics/segments/{funnel.json()['id']}/users", headers=bearer(token)
+    ).json()
+    assert dropped["user_ids"] == ["u2"]
+    # Within the pro segment (u1, who converted) nobody dropped.
+    within = client.post(
+        f"{api}/analytics/segments/from-funnel",
+        params={"name": "Pro dropped", "steps": "signup,project_created", "segment": seg_id},
+        headers=bearer(token),
+    )
+    assert within.status_code == 201, within.text
+    assert within.json()["definition"]["conditions"][1]["type"] == "group"
+    none = client.get(
+        f"{api}/analytics/segments/{within.json()['id']}/users", headers=bearer(token)
+    ).json()
+    assert none["user_ids"] == []
+    listed = client.get(f"{api}/analytics/segments", headers=bearer(token)).json()
+    assert [s["name"] for s in listed] == ["Dropped", "Pro dropped", "Pro plan"]
+    assert (
+        client.delete(f"{api}/analytics/segments/{seg_id}", headers=bearer(token)).status_code
+        == 204
+    )
+    assert (
+        client.get(f"{api}/analytics/segments/{seg_id}", headers=bearer(token)).status_code == 404
+    )
+
+
+def test_segment_pages_keep_input_on_error_and_escape_user_text(
+    client: TestClient, world: World, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    _load_segment_events(client, factory, world.a, settings)
+    csrf = login(client, world.users["editor"])
+    base = f"/w/{world.a}/analytics/segments"
+    assert client.get(f"{base}/new").status_code == 200
+    form = {
+        "csrf_token": csrf,
+        "name": "<b>VIP</b>",
+        "match": "all",
+        "c_type": ["user", "user"],
+        "c_key": ["plan", ""],
+        "c_event": ["", ""],
+        "c_op": ["gt", "eq"],
+        "c_value": ["lots", ""],
+        "c_count": ["", ""],
+        "c_days": ["", ""],
+        "c_from": ["", ""],
+        "c_to": ["", ""],
+    }
+    bad = client.post(base, data=form)
+    # "gt" needs a number: the form comes back with the name and the row as typed.
+    assert bad.status_code == 422 and "needs a number" in bad.text
+    assert 'value="&lt;b&gt;VIP&lt;/b&gt;"' in bad.text and 'value="lots"' in bad.text
+    assert "<b>VIP</b>" not in bad.text
+    ok = client.post(
+        base, data={**form, "c_op": ["eq", "eq"], "c_value": ["pro", ""]}, follow_redirects=False
+    )
+    assert ok.status_code == 303
+    page = client.get(ok.headers["location"])
+    assert page.status_code == 200
+    assert "<strong>1</strong> user(s)" in page.text  # u1
+    assert "&lt;b&gt;VIP&lt;/b&gt;" in page.text and "<b>VIP</b>" not in page.text
+    seg_id = int(ok.headers["location"].rsplit("/", 1)[1])
+    listing = client.get(base)
+    assert f'data-testid="segment-{seg_id}"' in listing.text and "<b>VIP</b>" not in listing.text
+    # The insight page offers the segment and the known property keys, and applies it.
+    insight = client.get(
+        f"/w/{world.a}/analytics/dau",
+        params={
+            "segment": seg_id,
+            "breakdown": "user.plan",
+            "from": "2026-10-05",
+            "to": "2026-10-07",
+        },
+    )
+    assert insight.status_code == 200, insight.text
+    assert f'<option value="{seg_id}" selected>&lt;b&gt;VIP&lt;/b&gt;</option>' in insight.text
+    assert (
+        '<option value="user.plan">' in insight.text
+        and '<option value="account.tier">' in insight.text
+    )
+    assert "&lt;i&gt;free&lt;/i&gt;" not in insight.text  # the segment keeps only pro users
+    assert "<i>free</i>" not in insight.text
+    unsegmented = client.get(f"/w/{world.a}/analytics/dau", params={"breakdown": "user.plan"})
+    assert "&lt;i&gt;free&lt;/i&gt;" in unsegmented.text and "<i>free</i>" not in unsegmented.text
+    csv_text = client.get(f"{base}/{seg_id}/users.csv").text
+    assert csv_text.splitlines() == ["user_id", "u1"]
+    # Saved to a dashboard with its segment, then deleting the segment is refused.
+    saved = client.post(
+        f"/w/{world.a}/analytics/dau/save",
+        data={"csrf_token": csrf, "name": "VIP DAU", "query": f"segment={seg_id}"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    refused = client.post(f"{base}/{seg_id}/delete", data={"csrf_token": csrf})
+    assert refused.status_code == 409 and "VIP DAU" in refused.text
+    edit = client.post(f"{base}/{seg_id}", data={**form, "name": ""})
+    assert edit.status_code == 422 and "needs a name" in edit.text
+    # Funnel drop-outs saved from the funnel page.
+    made = client.post(
+        f"/w/{world.a}/analytics/segments/from-funnel?steps=signup,project_created&step=2",
+        data={"csrf_token": csrf, "name": "Dropped"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    assert "<strong>1</strong> user(s)" in client.get(made.headers["location"]).text  # u2

@@ -9,16 +9,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from producthq.accounts.roles import Role
-from producthq.analytics import importer, service
+from producthq.analytics import importer, segment_service, service
 from producthq.analytics.events import parse_mapping
 from producthq.analytics.query import INSIGHT_KINDS, TITLES, InsightQuery
-from producthq.analytics.web_params import insight_params
+from producthq.analytics.segment_pages import router as segment_router
+from producthq.analytics.web_params import SegmentRef, insight_params, segment_params
 from producthq.errors import EngineError, InvalidInputError, NotFoundError
 from producthq.jobs import service as jobs
 from producthq.web.deps import MAX_ID, AdminDep, CtxDep, EditorDep, ViewerDep, WorkspaceAccess
 from producthq.web.render import render_ws
 
 router = APIRouter()
+# Segment pages first: ``/w/{ws}/analytics/{kind}`` below would take ``segments`` for a kind.
+router.include_router(segment_router)
+SegmentDep = Annotated[SegmentRef, Depends(segment_params)]
 KeyIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 InsightIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 DEFAULT_STEPS = "signup,project_created,invite_sent"
@@ -50,9 +54,10 @@ def _overview(
     dashboards: dict[str, list[dict[str, Any]]] = {}
     for saved in service.list_saved_insights(access.session, workspace_id=access.workspace.id):
         try:
-            spec: Markup | None = _spec_json(service.run_saved_insight(ctx.settings, saved).chart)
+            found = service.run_saved_insight(ctx.settings, saved, session=access.session)
+            spec: Markup | None = _spec_json(found.chart)
             problem = None
-        except (InvalidInputError, EngineError) as exc:
+        except (InvalidInputError, EngineError, NotFoundError) as exc:
             spec, problem = None, exc.message
         dashboards.setdefault(saved.dashboard, []).append(
             {"saved": saved, "spec": spec, "problem": problem}
@@ -96,11 +101,20 @@ def funnel_dropped(
     access: ViewerDep,
     ctx: CtxDep,
     query: Annotated[InsightQuery, Depends(insight_params)],
+    ref: SegmentDep,
 ) -> Response:
     """Download the users who dropped at each funnel step."""
     if not query.steps:
         query = dataclasses.replace(query, steps=DEFAULT_STEPS)
-    text = service.funnel_dropped_csv(ctx.settings, workspace_id=access.workspace.id, query=query)
+    segment = segment_service.resolve_segment(
+        access.session,
+        workspace_id=access.workspace.id,
+        segment_id=ref.segment_id,
+        definition=ref.definition,
+    )
+    text = service.funnel_dropped_csv(
+        ctx.settings, workspace_id=access.workspace.id, query=query, segment=segment
+    )
     return Response(
         text,
         media_type="text/csv",
@@ -115,8 +129,9 @@ def insight_page(
     access: ViewerDep,
     ctx: CtxDep,
     query: Annotated[InsightQuery, Depends(insight_params)],
+    ref: SegmentDep,
 ) -> HTMLResponse:
-    """One insight with its chart, table and options."""
+    """One insight with its chart, table and options (segment and breakdown pickers)."""
     if kind not in INSIGHT_KINDS:
         raise NotFoundError(f"there is no insight {kind!r}")
     if kind == "funnel" and not query.steps:
@@ -125,9 +140,21 @@ def insight_page(
     error: str | None = None
     insight = None
     try:
-        insight = service.run_insight(ctx.settings, workspace_id=access.workspace.id, query=query)
-    except (InvalidInputError, EngineError) as exc:
+        segment = segment_service.resolve_segment(
+            access.session,
+            workspace_id=access.workspace.id,
+            segment_id=ref.segment_id,
+            definition=ref.definition,
+        )
+        insight = service.run_insight(
+            ctx.settings, workspace_id=access.workspace.id, query=query, segment=segment
+        )
+    except (InvalidInputError, EngineError, NotFoundError) as exc:
         error = exc.message
+    try:
+        keys = segment_service.known_properties(ctx.settings, workspace_id=access.workspace.id)
+    except EngineError:
+        keys = []
     api = f"/api/v1/workspaces/{access.workspace.slug}/metrics/{kind}"
     qs = request.url.query
     return render_ws(
@@ -146,6 +173,11 @@ def insight_page(
             "query_string": qs,
             "can_edit": access.role.allows(Role.editor),
             "base": f"/w/{access.workspace.slug}/analytics",
+            "segments": segment_service.list_segments(
+                access.session, workspace_id=access.workspace.id
+            ),
+            "segment_id": ref.segment_id,
+            "property_keys": keys,
         },
         status_code=422 if error else 200,
     )

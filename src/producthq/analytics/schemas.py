@@ -85,3 +85,44 @@ class SavedInsightRead(BaseModel):
     kind: str
     query: str
     created_at: datetime
+
+
+class SegmentCreate(BaseModel):
+    """A new segment: a name and a definition (see docs/analytics-segments.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=1000)
+    definition: dict[str, Any] = Field(
+        description='e.g. {"match": "all", "conditions": [{"type": "user", "key": "plan", '
+        '"op": "eq", "value": "pro"}]}'
+    )
+
+
+class SegmentUpdate(BaseModel):
+    """Changes to a segment (every field optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+    definition: dict[str, Any] | None = None
+
+
+class SegmentRead(BaseModel):
+    """A saved segment."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    description: str
+    definition: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SegmentMembersRead(BaseModel):
+    """The users in a segment now."""
+
+    segment_id: int | None
+    users: int
+    user_ids: list[str]

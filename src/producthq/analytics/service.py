@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -23,6 +23,7 @@ from producthq.analytics.charts import insight_chart
 from producthq.analytics.metrics import MetricResult, get_runner, resolve_calendar, run_metric
 from producthq.analytics.models import SavedInsight, WriteKey
 from producthq.analytics.query import (
+    MAX_BREAKDOWN_VALUES,
     EventFilter,
     InsightQuery,
     PreparedQuery,
@@ -31,16 +32,36 @@ from producthq.analytics.query import (
     metric_params,
     parse_query_string,
 )
+from producthq.analytics.segment_service import (
+    query_segment,
+    query_segment_id,
+    resolve_segment,
+    safe_cell,
+)
+from producthq.analytics.segments import (
+    PropertyCondition,
+    SegmentGroup,
+    SegmentSources,
+    apply_segment,
+    property_values,
+    segment_accounts,
+    segment_users,
+)
 from producthq.analytics.spool import Spool, spool_path
 from producthq.analytics.store import (
     count_events,
     loaded_seq,
     open_events,
+    open_sources,
     open_store,
     warehouse_mode,
 )
 from producthq.audit.service import Actor, record, revoke
-from producthq.errors import AuthenticationError, InvalidInputError, NotFoundError
+from producthq.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    NotFoundError,
+)
 from producthq.settings import Settings
 
 WRITE_KEY_PREFIX = "phqw"
@@ -208,59 +229,165 @@ def _run(events: Any, prepared: PreparedQuery) -> tuple[MetricResult, list[dict[
     return result, result.rows(extras=True)
 
 
-def run_insight(settings: Settings, *, workspace_id: int, query: InsightQuery) -> Insight:
+_PROPERTY_PREFIXES = ("user.", "account.", "event.")
+
+
+def split_breakdown(key: str | None) -> tuple[str, str | None]:
+    """Split a breakdown into its source and property: ``user.plan`` → ``("user", "plan")``.
+
+    A key without a ``user.``/``account.``/``event.`` prefix is an event property (or the
+    ``event``, ``user_id`` or ``group_id`` column), as before prefixes existed.
+    """
+    text = (key or "").strip()
+    for prefix in _PROPERTY_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return prefix[:-1], text[len(prefix) :]
+    return "event", text or None
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The workspace's tables and how a segment restricts a metric's events."""
+
+    sources: SegmentSources
+    as_of: date
+    by_account: bool
+
+    def restrict(self, events: Any, definition: SegmentGroup) -> Any:
+        members = segment_users(definition, self.sources, as_of=self.as_of)
+        accounts = segment_accounts(members, self.sources) if self.by_account else None
+        return apply_segment(events, members, accounts=accounts)
+
+
+def _by_property(
+    scope: _Scope, events: Any, prepared: PreparedQuery, source: str, key: str
+) -> tuple[list[str], list[str], list[dict[str, Any]], Any]:
+    """Run the metric once per value of a user or account property (the most common ones)."""
+    universe = replace(scope.sources, events=events)
+    found = property_values(universe, source, key, MAX_BREAKDOWN_VALUES)  # type: ignore[arg-type]
+    values = [str(v["value"]) for v in found.to_pyarrow().to_pylist()]
+    cal = resolve_calendar(events, get_runner(prepared.kind).resolved(prepared.params))
+    fixed = replace(prepared, params=replace(prepared.params, start=cal.start, end=cal.end))
+    columns = ["breakdown", *get_runner(prepared.kind).export_columns(prepared.params)]
+    rows: list[dict[str, Any]] = []
+    for value in values:
+        condition = PropertyCondition(source, key, "eq", value)  # type: ignore[arg-type]
+        part = scope.restrict(events, SegmentGroup("all", (condition,)))
+        _, part_rows = _run(part, fixed)
+        rows.extend(
+            {"breakdown": value, **{k: v for k, v in r.items() if k != "breakdown"}}
+            for r in part_rows
+        )
+    return columns, values, rows, cal
+
+
+def run_insight(
+    settings: Settings,
+    *,
+    workspace_id: int,
+    query: InsightQuery,
+    segment: SegmentGroup | None = None,
+    as_of: date | None = None,
+) -> Insight:
     """Compute an insight on the workspace's events in the store.
+
+    Args:
+        settings: where the events store is.
+        workspace_id: whose events.
+        query: the metric and its options; ``breakdown`` may name ``user.KEY`` or
+            ``account.KEY`` (identify / group properties) as well as an event property.
+        segment: keep only the events of the segment's users (for MRR per account: the
+            events of their accounts) before the metric runs.
+        as_of: the day "the last N days" of a segment end on (default: today, UTC).
 
     Raises:
         InvalidInputError: the query is malformed.
         EngineError: the store cannot be opened.
     """
+    source, key = split_breakdown(query.breakdown)
+    if source != "event":
+        query = replace(query, breakdown=None)
+    elif key != (query.breakdown or None):
+        query = replace(query, breakdown=key)
     prepared = metric_params(query)
-    with open_events(settings, workspace_id) as table:
-        events = filtered(table, prepared.filters)
-        if prepared.breakdown is None:
-            result, rows = _run(events, prepared)
-            columns = list(result.columns)
-            values: list[str] = []
-            cal = result.calendar
-        else:
-            key = prepared.breakdown
-            found = breakdown_values(events, key).to_pyarrow().to_pylist()
-            values = [str(v["value"]) for v in found]
-            # One calendar for every value, so all series cover the same periods.
-            cal = resolve_calendar(events, get_runner(prepared.kind).resolved(prepared.params))
-            fixed = replace(prepared, params=replace(prepared.params, start=cal.start, end=cal.end))
-            rows = []
-            columns = ["breakdown", *get_runner(prepared.kind).export_columns(prepared.params)]
-            for value in values:
-                _, part_rows = _run(EventFilter(key, value).apply(events), fixed)
-                rows.extend({"breakdown": value, **r} for r in part_rows)
+    with open_sources(settings, workspace_id) as sources:
+        return compute_insight(
+            sources, prepared, breakdown=(source, key), segment=segment, as_of=as_of
+        )
+
+
+def compute_insight(
+    sources: SegmentSources,
+    prepared: PreparedQuery,
+    *,
+    breakdown: tuple[str, str | None] = ("event", None),
+    segment: SegmentGroup | None = None,
+    as_of: date | None = None,
+) -> Insight:
+    """Compute an insight on bound tables (the store's, or a file's for the CLI).
+
+    Args:
+        sources: the events and, for user or account properties, identify and group calls.
+        prepared: the validated query; an event-property breakdown is already inside it.
+        breakdown: ``(source, key)`` from ``split_breakdown``; only ``user`` and ``account``
+            sources are read here.
+        segment: keep the segment's users (their accounts for MRR per account) first.
+        as_of: the day "the last N days" of a segment end on (default: today, UTC).
+    """
+    source, key = breakdown
+    by_account = prepared.kind == "mrr" and prepared.params.customer == "group_id"
+    scope = _Scope(sources, as_of or _utc_today(), by_account)
+    if segment is not None and (prepared.params.start is None or prepared.params.end is None):
+        # The range defaults to the whole data's, so a segment's chart lines up with the rest.
+        cal = resolve_calendar(sources.events, get_runner(prepared.kind).resolved(prepared.params))
+        prepared = replace(prepared, params=replace(prepared.params, start=cal.start, end=cal.end))
+    table = sources.events if segment is None else scope.restrict(sources.events, segment)
+    events = filtered(table, prepared.filters)
+    if source != "event" and key is not None:
+        columns, values, rows, cal = _by_property(scope, events, prepared, source, key)
+    elif prepared.breakdown is None:
+        result, rows = _run(events, prepared)
+        columns = list(result.columns)
+        values = []
+        cal = result.calendar
+    else:
+        columns, values, rows, cal = _by_event_property(events, prepared, prepared.breakdown)
     if prepared.kind == "funnel" and prepared.params.breakdown:
         columns = ["breakdown", *columns] if "breakdown" not in columns else columns
     chart = insight_chart(prepared.kind, rows)
-    return Insight(
-        prepared.kind,
-        columns,
-        rows,
-        chart,
-        cal.start,
-        cal.end,
-        prepared.breakdown or prepared.params.breakdown,
-        values,
-    )
+    shown = f"{source}.{key}" if source != "event" else None
+    shown = shown or prepared.breakdown or prepared.params.breakdown
+    return Insight(prepared.kind, columns, rows, chart, cal.start, cal.end, shown, values)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting like a formula: quote it.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def _by_event_property(
+    events: Any, prepared: PreparedQuery, key: str
+) -> tuple[list[str], list[str], list[dict[str, Any]], Any]:
+    found = breakdown_values(events, key).to_pyarrow().to_pylist()
+    values = [str(v["value"]) for v in found]
+    # One calendar for every value, so all series cover the same periods.
+    cal = resolve_calendar(events, get_runner(prepared.kind).resolved(prepared.params))
+    fixed = replace(prepared, params=replace(prepared.params, start=cal.start, end=cal.end))
+    rows: list[dict[str, Any]] = []
+    columns = ["breakdown", *get_runner(prepared.kind).export_columns(prepared.params)]
+    for value in values:
+        _, part_rows = _run(EventFilter(key, value).apply(events), fixed)
+        rows.extend({"breakdown": value, **r} for r in part_rows)
+    return columns, values, rows, cal
 
 
 def funnel_dropped_csv(
-    settings: Settings, *, workspace_id: int, query: InsightQuery, step: int | None = None
+    settings: Settings,
+    *,
+    workspace_id: int,
+    query: InsightQuery,
+    step: int | None = None,
+    segment: SegmentGroup | None = None,
+    as_of: date | None = None,
 ) -> str:
     """Return, as CSV, the users who entered a funnel and dropped before a step.
 
@@ -274,7 +401,10 @@ def funnel_dropped_csv(
     steps = prepared.params.steps
     if step is not None and not 2 <= step <= len(steps):
         raise InvalidInputError.single(("step",), f"step must be between 2 and {len(steps)}")
-    with open_events(settings, workspace_id) as table:
+    with open_sources(settings, workspace_id) as sources:
+        table = sources.events
+        if segment is not None:
+            table = _Scope(sources, as_of or _utc_today(), False).restrict(table, segment)
         events = filtered(table, prepared.filters)
         frame = run_metric("funnel_users", events, prepared.params).frame
     out = io.StringIO()
@@ -284,7 +414,12 @@ def funnel_dropped_csv(
         k = int(rec.furthest_step)
         if k < len(steps) and (step is None or k + 1 == step):
             writer.writerow(
-                [_cell(rec.breakdown), k + 1, _cell(steps[k].label()), _cell(rec.user_id)]
+                [
+                    safe_cell(rec.breakdown),
+                    k + 1,
+                    safe_cell(steps[k].label()),
+                    safe_cell(rec.user_id),
+                ]
             )
     return out.getvalue()
 
@@ -301,6 +436,7 @@ def create_saved_insight(
         InvalidInputError: the kind or an option is not valid (checked before saving).
     """
     metric_params(parse_query_string(kind, query))
+    query_segment(session, workspace_id=actor.workspace_id, query=query)
     saved = SavedInsight(
         workspace_id=actor.workspace_id,
         dashboard=dashboard.strip()[:100] or "Main",
@@ -360,12 +496,17 @@ def delete_saved_insight(session: Session, *, actor: Actor, insight_id: int) -> 
     )
 
 
-def run_saved_insight(settings: Settings, saved: SavedInsight) -> Insight:
-    """Compute a saved insight on its workspace's events."""
+def run_saved_insight(settings: Settings, saved: SavedInsight, *, session: Session) -> Insight:
+    """Compute a saved insight on its workspace's events (with the segment it was saved with).
+
+    Raises:
+        NotFoundError: its segment has been deleted since.
+    """
     return run_insight(
         settings,
         workspace_id=saved.workspace_id,
         query=parse_query_string(saved.kind, saved.query),
+        segment=query_segment(session, workspace_id=saved.workspace_id, query=saved.query),
     )
 
 
@@ -381,8 +522,8 @@ BINDABLE_METRICS = {
     "retention_week_N": "week-N retention of the period's weekly cohorts, in percent",
     "activation_rate": "share of sign-ups doing the activation event within 7 days, in percent",
 }
-"""The metric names a key result can be bound to (``params`` may add ``filter`` and, for
-``activation_rate``, ``event``)."""
+"""The metric names a key result can be bound to (``params`` may add ``filter``, ``segment``
+(a saved segment's id) and, for ``activation_rate``, ``event``)."""
 
 
 def _last_value(frame: pd.DataFrame, column: str, day_col: str, as_of: date) -> float | None:
@@ -408,8 +549,11 @@ def evaluate_metric(
     period_start: date,
     period_end: date,
     as_of: date,
+    segment: SegmentGroup | None = None,
 ) -> float | None:
     """Compute the value of a bound metric for a key result (see ``BINDABLE_METRICS``).
+
+    ``segment`` restricts it to a segment's users (a binding's ``params`` name it by id).
 
     Returns:
         The value, or ``None`` when the period has no data yet.
@@ -425,7 +569,13 @@ def evaluate_metric(
     base = InsightQuery(kind="dau", start=period_start, end=end, filters=filters)
     if metric in ("dau", "wau", "mau", "dau_mau"):
         kind = "dau" if metric == "dau" else "wau_mau"
-        insight = run_insight(settings, workspace_id=workspace_id, query=replace(base, kind=kind))
+        insight = run_insight(
+            settings,
+            workspace_id=workspace_id,
+            query=replace(base, kind=kind),
+            segment=segment,
+            as_of=as_of,
+        )
         frame = pd.DataFrame(insight.rows)
         column = metric if metric != "dau_mau" else "dau_mau"
         value = _last_value(frame, column, "day", end) if not frame.empty else None
@@ -433,7 +583,11 @@ def evaluate_metric(
     if metric in ("mrr", "arr"):
         start = date(2000, 1, 1)
         insight = run_insight(
-            settings, workspace_id=workspace_id, query=replace(base, kind="mrr", start=start)
+            settings,
+            workspace_id=workspace_id,
+            query=replace(base, kind="mrr", start=start),
+            segment=segment,
+            as_of=as_of,
         )
         frame = pd.DataFrame(insight.rows)
         value = _last_value(frame, "ending_mrr", "month", end) if not frame.empty else None
@@ -443,7 +597,9 @@ def evaluate_metric(
         query = replace(
             base, kind="retention", period="week", periods=max(k, 1), end=end + timedelta(weeks=k)
         )
-        insight = run_insight(settings, workspace_id=workspace_id, query=query)
+        insight = run_insight(
+            settings, workspace_id=workspace_id, query=query, segment=segment, as_of=as_of
+        )
         frame = pd.DataFrame(insight.rows)
         if frame.empty:
             return None
@@ -452,7 +608,9 @@ def evaluate_metric(
     if metric == "activation_rate":
         event = str(params.get("event") or "project_created")
         query = replace(base, kind="funnel", steps=f"signup,{event}", window="7d")
-        insight = run_insight(settings, workspace_id=workspace_id, query=query)
+        insight = run_insight(
+            settings, workspace_id=workspace_id, query=query, segment=segment, as_of=as_of
+        )
         last = [r for r in insight.rows if r["step"] == 2]
         rate = last[0].get("conversion_from_start") if last else None
         return None if rate is None else 100.0 * float(rate)
@@ -474,6 +632,14 @@ def refresh_key_results(
     from producthq.strategy.binding import MetricRequest
 
     def evaluator(request: MetricRequest) -> float | None:
+        raw = request.params.get("segment")
+        if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int | str)):
+            raise InvalidInputError.single(("segment",), "params.segment must be a segment id")
+        segment = resolve_segment(
+            session,
+            workspace_id=workspace_id,
+            segment_id=query_segment_id(f"segment={raw}") if raw is not None else None,
+        )
         return evaluate_metric(
             settings,
             workspace_id=workspace_id,
@@ -482,6 +648,7 @@ def refresh_key_results(
             period_start=request.period_start,
             period_end=request.period_end,
             as_of=request.as_of,
+            segment=segment,
         )
 
     return okrs.refresh_bound_key_results(

@@ -28,6 +28,7 @@ import ibis
 import ibis.expr.types as ir
 
 from producthq.analytics.events import CANONICAL_COLUMNS, parse_mapping, to_canonical
+from producthq.analytics.segments import SegmentSources
 from producthq.errors import EngineError
 from producthq.settings import Settings
 
@@ -180,6 +181,53 @@ def open_events(settings: Settings, workspace_id: int) -> Iterator[ir.Table]:
         yield to_canonical(table, mapping)
     finally:
         backend.disconnect()
+
+
+@contextmanager
+def open_sources(settings: Settings, workspace_id: int) -> Iterator[SegmentSources]:
+    """Yield a workspace's events with its identify and group calls, for segments.
+
+    In warehouse-native mode only the events table exists: ``users`` and ``groups`` are
+    ``None`` and segments on user or account properties say so.
+    """
+    if warehouse_mode(settings):
+        with open_events(settings, workspace_id) as table:
+            yield SegmentSources(table)
+        return
+    with open_store(settings) as con:
+        backend = as_ibis(con)
+        users = backend.table("user_traits")
+        groups = backend.table("group_traits")
+        yield SegmentSources(
+            workspace_events(backend, workspace_id),
+            users.filter(users.workspace_id == workspace_id).drop("workspace_id"),
+            groups.filter(groups.workspace_id == workspace_id).drop("workspace_id"),
+        )
+
+
+_KEYS_SQL = {
+    "event": "SELECT DISTINCT unnest(json_keys(properties)) AS k FROM events "
+    "WHERE workspace_id = ? AND json_type(properties) = 'OBJECT'",
+    "user": "SELECT DISTINCT unnest(json_keys(traits)) AS k FROM user_traits "
+    "WHERE workspace_id = ? AND json_type(traits) = 'OBJECT'",
+    "account": "SELECT DISTINCT unnest(json_keys(traits)) AS k FROM group_traits "
+    "WHERE workspace_id = ? AND json_type(traits) = 'OBJECT'",
+}
+
+
+def property_keys(settings: Settings, workspace_id: int, limit: int = 100) -> dict[str, list[str]]:
+    """Return the property keys seen in a workspace's events, identify and group calls.
+
+    Lists nothing in warehouse-native mode (keys would need a scan of the whole table).
+    """
+    if warehouse_mode(settings):
+        return {"event": [], "user": [], "account": []}
+    out: dict[str, list[str]] = {}
+    with open_store(settings) as con:
+        for source, sql in _KEYS_SQL.items():
+            rows = con.execute(f"{sql} ORDER BY k LIMIT {int(limit)}", [workspace_id]).fetchall()
+            out[source] = [str(r[0]) for r in rows]
+    return out
 
 
 def _first_line(exc: Exception) -> str:

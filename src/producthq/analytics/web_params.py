@@ -1,11 +1,13 @@
 """The query-string form of an insight, shared by the JSON API and the pages."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Query
 
 from producthq.analytics.query import InsightQuery
+from producthq.errors import InvalidInputError
 
 Text = Annotated[str | None, Query(max_length=500)]
 
@@ -48,3 +50,27 @@ def insight_params(
         breakdown=breakdown or None,
         customer=customer,
     )
+
+
+@dataclass(frozen=True)
+class SegmentRef:
+    """The segment a request names: a saved segment's id or an inline JSON definition."""
+
+    segment_id: int | None = None
+    definition: str | None = None
+
+
+def segment_params(
+    segment: Annotated[
+        str | None, Query(max_length=12, description="A saved segment's id.")
+    ] = None,
+    segment_def: Annotated[
+        str | None,
+        Query(max_length=4000, description="An inline segment definition (JSON)."),
+    ] = None,
+) -> SegmentRef:
+    """Read the segment of an insight from the query string (an empty id means none)."""
+    text = (segment or "").strip()
+    if text and (not text.isdigit() or not 1 <= int(text) <= 2**31 - 1):
+        raise InvalidInputError.single(("segment",), f"bad segment id {text!r}; use a number")
+    return SegmentRef(int(text) if text else None, segment_def or None)

@@ -18,10 +18,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from producthq.analytics import service
 from producthq.analytics.events import parse_mapping
 from producthq.analytics.metrics import MetricResult, run_metric
 from producthq.analytics.params import MetricParams, parse_steps, parse_window
-from producthq.analytics.sources import read_events
+from producthq.analytics.query import PreparedQuery
+from producthq.analytics.segments import SegmentSources, parse_definition
+from producthq.analytics.sources import connect, detect_format, read_events
 from producthq.cli.output import OutputFormat, emit
 from producthq.errors import InvalidInputError, ProductHQError
 
@@ -73,6 +76,32 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table, csv or
 AllOpt = Annotated[
     bool, typer.Option("--all-columns", help="Add derived columns to CSV and JSON output.")
 ]
+BreakdownOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--breakdown",
+        help="Split by an event property (plan), a user property (user.plan, needs --users) "
+        "or an account property (account.industry, needs --accounts).",
+    ),
+]
+SegmentOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--segment",
+        help="Keep a segment's users: its JSON definition, or @FILE holding it "
+        "(see docs/analytics-segments.md).",
+    ),
+]
+UsersOpt = Annotated[
+    Path | None,
+    typer.Option("--users", help="User properties file (CSV/JSONL/Parquet) with a user_id column."),
+]
+AccountsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--accounts", help="Account properties file (CSV/JSONL/Parquet) with a group_id column."
+    ),
+]
 ActiveOpt = Annotated[
     str | None,
     typer.Option("--active-events", help="Comma-separated events that count as activity."),
@@ -105,6 +134,100 @@ def _compute(
     return run_metric(kind, events, params)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Slice:
+    """The segment, breakdown and property files of a command."""
+
+    breakdown: str | None = None
+    segment: str | None = None
+    users: Path | None = None
+    accounts: Path | None = None
+
+    def plain(self) -> bool:
+        return not (self.breakdown or self.segment or self.users or self.accounts)
+
+
+_READERS = {"csv": "read_csv_auto", "jsonl": "read_json_auto", "parquet": "read_parquet"}
+
+
+def _properties_table(con: Any, path: Path | None, id_column: str, name: str) -> Any:
+    """Load a file of per-user or per-account properties as identify/group calls."""
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InvalidInputError.single((name,), f"no such file: {path}", "not_found")
+    reader = _READERS[detect_format(path)]
+    literal = "'" + str(path).replace("'", "''") + "'"
+    other = "user_id" if id_column == "group_id" else "anonymous_id"
+    # Fixed names; the path is a quoted literal (DuckDB's table functions take no parameters).
+    sql = (
+        f'CREATE OR REPLACE TABLE "{name}" AS SELECT CAST(t.{id_column} AS VARCHAR) AS '  # noqa: S608
+        f"{id_column}, CAST(NULL AS VARCHAR) AS {other}, TIMESTAMP '1970-01-01' AS "
+        '"timestamp", CAST(NULL AS VARCHAR) AS message_id, to_json(t) AS traits '
+        f"FROM {reader}({literal}) AS t"
+    )
+    try:
+        con.raw_sql(sql)
+    except Exception as exc:  # noqa: BLE001 - any engine error on a user's file is bad input
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidInputError.single(
+            (name,), f"cannot read {path.name} (it needs a {id_column} column): {first}"
+        ) from None
+    return con.table(name)
+
+
+def _segment_text(text: str | None) -> Any:
+    if text is None:
+        return None
+    if text.startswith("@"):
+        path = Path(text[1:])
+        if not path.is_file():
+            raise InvalidInputError.single(("segment",), f"no such file: {path}", "not_found")
+        text = path.read_text(encoding="utf-8")
+    return parse_definition(text)
+
+
+def _sliced(
+    kind: str,
+    file: Path,
+    mapping: list[str] | None,
+    params: MetricParams,
+    cut: _Slice,
+) -> service.Insight:
+    con = connect()
+    events = read_events(file, parse_mapping(mapping or []), connection=con)
+    sources = SegmentSources(
+        events,
+        _properties_table(con, cut.users, "user_id", "users"),
+        _properties_table(con, cut.accounts, "group_id", "accounts"),
+    )
+    source, key = service.split_breakdown(cut.breakdown)
+    event_key = key if source == "event" else None
+    if kind == "funnel":
+        params = dataclasses.replace(params, breakdown=event_key)
+        event_key = None
+    prepared = PreparedQuery(kind, params, (), event_key)  # type: ignore[arg-type]
+    return service.compute_insight(
+        sources, prepared, breakdown=(source, key), segment=_segment_text(cut.segment)
+    )
+
+
+def _emit_sliced(
+    kind: str,
+    file: Path,
+    mapping: list[str] | None,
+    params: MetricParams,
+    cut: _Slice,
+    fmt: OutputFormat,
+    all_columns: bool,
+    extra: tuple[str, ...] = (),
+) -> None:
+    insight = _sliced(kind, file, mapping, params, cut)
+    present = list(insight.rows[0]) if insight.rows else list(insight.columns)
+    columns = present if all_columns else [*insight.columns, *(c for c in extra if c in present)]
+    emit(insight.rows, columns, fmt)
+
+
 def _show(
     result: MetricResult,
     fmt: OutputFormat,
@@ -131,12 +254,20 @@ def dau_command(
     tz: TzOpt = "UTC",
     mapping: MapOpt = None,
     active_events: ActiveOpt = None,
+    breakdown: BreakdownOpt = None,
+    segment: SegmentOpt = None,
+    users: UsersOpt = None,
+    accounts: AccountsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     all_columns: AllOpt = False,
 ) -> None:
     """Daily active users: distinct users with any event on each day."""
     try:
         params = _common(start, end, tz, active_events=_names(active_events))
+        cut = _Slice(breakdown, segment, users, accounts)
+        if not cut.plain():
+            _emit_sliced("dau", file, mapping, params, cut, fmt, all_columns)
+            return
         _show(_compute("dau", file, mapping, params), fmt, all_columns)
     except ProductHQError as exc:
         raise _fail(exc) from None
@@ -150,12 +281,20 @@ def wau_mau_command(
     tz: TzOpt = "UTC",
     mapping: MapOpt = None,
     active_events: ActiveOpt = None,
+    breakdown: BreakdownOpt = None,
+    segment: SegmentOpt = None,
+    users: UsersOpt = None,
+    accounts: AccountsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     all_columns: AllOpt = False,
 ) -> None:
     """WAU [d-6, d] and MAU [d-29, d] for every day d (with DAU and DAU/MAU as extras)."""
     try:
         params = _common(start, end, tz, active_events=_names(active_events))
+        cut = _Slice(breakdown, segment, users, accounts)
+        if not cut.plain():
+            _emit_sliced("wau_mau", file, mapping, params, cut, fmt, all_columns)
+            return
         _show(_compute("wau_mau", file, mapping, params), fmt, all_columns)
     except ProductHQError as exc:
         raise _fail(exc) from None
@@ -169,12 +308,20 @@ def stickiness_command(
     tz: TzOpt = "UTC",
     mapping: MapOpt = None,
     active_events: ActiveOpt = None,
+    breakdown: BreakdownOpt = None,
+    segment: SegmentOpt = None,
+    users: UsersOpt = None,
+    accounts: AccountsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     all_columns: AllOpt = False,
 ) -> None:
     """Users by number of active days in the range (exactly n and at least n)."""
     try:
         params = _common(start, end, tz, active_events=_names(active_events))
+        cut = _Slice(breakdown, segment, users, accounts)
+        if not cut.plain():
+            _emit_sliced("stickiness", file, mapping, params, cut, fmt, all_columns)
+            return
         _show(_compute("stickiness", file, mapping, params), fmt, all_columns)
     except ProductHQError as exc:
         raise _fail(exc) from None
@@ -202,6 +349,10 @@ def retention_command(
     end: ToOpt = None,
     tz: TzOpt = "UTC",
     mapping: MapOpt = None,
+    breakdown: BreakdownOpt = None,
+    segment: SegmentOpt = None,
+    users: UsersOpt = None,
+    accounts: AccountsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     all_columns: AllOpt = False,
 ) -> None:
@@ -219,6 +370,10 @@ def retention_command(
             confidence=confidence,
         )
         extra = ("rate", "rate_low", "rate_high") if interval else ()
+        cut = _Slice(breakdown, segment, users, accounts)
+        if not cut.plain():
+            _emit_sliced("retention", file, mapping, params, cut, fmt, all_columns, extra)
+            return
         _show(_compute("retention", file, mapping, params), fmt, all_columns, extra)
     except ProductHQError as exc:
         raise _fail(exc) from None
@@ -248,8 +403,16 @@ def funnel_command(
         bool, typer.Option("--no-reentry", help="Only the first step-1 event starts an attempt.")
     ] = False,
     breakdown: Annotated[
-        str | None, typer.Option("--breakdown", help="Property of the step-1 event.")
+        str | None,
+        typer.Option(
+            "--breakdown",
+            help="Property of the step-1 event (plan), or user.KEY / account.KEY (needs "
+            "--users / --accounts).",
+        ),
     ] = None,
+    segment: SegmentOpt = None,
+    users: UsersOpt = None,
+    accounts: AccountsOpt = None,
     dropped: Annotated[
         Path | None,
         typer.Option("--dropped", help="Write users who dropped at each step to this CSV."),
@@ -272,6 +435,15 @@ def funnel_command(
             reentry=not no_reentry,
             breakdown=breakdown,
         )
+        cut = _Slice(breakdown, segment, users, accounts)
+        if segment or users or accounts or service.split_breakdown(breakdown)[0] != "event":
+            if dropped is not None:
+                raise InvalidInputError.single(
+                    ("dropped",), "--dropped works without --segment and user/account breakdowns"
+                )
+            params = dataclasses.replace(params, breakdown=None)
+            _emit_sliced("funnel", file, mapping, params, cut, fmt, all_columns)
+            return
         events = read_events(file, parse_mapping(mapping or []))
         result = run_metric("funnel", events, params)
         if dropped is not None:
@@ -293,12 +465,20 @@ def lifecycle_command(
     tz: TzOpt = "UTC",
     mapping: MapOpt = None,
     active_events: ActiveOpt = None,
+    breakdown: BreakdownOpt = None,
+    segment: SegmentOpt = None,
+    users: UsersOpt = None,
+    accounts: AccountsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     all_columns: AllOpt = False,
 ) -> None:
     """New, returning, resurrecting and dormant users per period (with user churn rate)."""
     try:
         params = _common(start, end, tz, period=period.value, active_events=_names(active_events))
+        cut = _Slice(breakdown, segment, users, accounts)
+        if not cut.plain():
+            _emit_sliced("lifecycle", file, mapping, params, cut, fmt, all_columns)
+            return
         _show(_compute("lifecycle", file, mapping, params), fmt, all_columns)
     except ProductHQError as exc:
         raise _fail(exc) from None
@@ -321,6 +501,10 @@ def mrr_command(
     end: ToOpt = None,
     tz: TzOpt = "UTC",
     mapping: MapOpt = None,
+    breakdown: BreakdownOpt = None,
+    segment: SegmentOpt = None,
+    users: UsersOpt = None,
+    accounts: AccountsOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     all_columns: AllOpt = False,
 ) -> None:
@@ -337,6 +521,10 @@ def mrr_command(
             params = dataclasses.replace(
                 params, subscription_events=names, cancel_events=(names[2],)
             )
+        cut = _Slice(breakdown, segment, users, accounts)
+        if not cut.plain():
+            _emit_sliced("mrr", file, mapping, params, cut, fmt, all_columns)
+            return
         _show(_compute("mrr", file, mapping, params), fmt, all_columns)
     except ProductHQError as exc:
         raise _fail(exc) from None

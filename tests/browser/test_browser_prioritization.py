@@ -48,3 +48,27 @@ def test_import_rank_with_rice_and_change_a_weight(
     expect(page.get_by_test_id("ranking-table")).to_contain_text("▲ 1")
     assert "w_effort=2" in page.url  # the what-if is in the address, so it can be shared
     assert console.errors == [] and console.csp_violations == [], console.messages
+
+
+def test_define_a_framework_fix_its_formula_and_rank_with_it(page: Page, console: Console) -> None:
+    sign_in(page, OWNER)
+    page.goto(f"/w/{WORKSPACE}/features/frameworks")
+    page.get_by_test_id("fw-slug").fill("growth")
+    page.get_by_test_id("fw-title").fill("Growth")
+    page.get_by_test_id("c-name-1").fill("value")
+    page.get_by_test_id("c-weight-1").fill("3")
+    page.get_by_test_id("c-name-2").fill("effort")
+    page.select_option('[data-testid="c-kind-2"]', "cost")
+    page.get_by_test_id("fw-formula").fill("w_value * valeu / effort")
+    page.get_by_test_id("fw-save").click()
+    # The error points at column 11 and the form keeps what was typed.
+    expect(page.get_by_test_id("formula-caret")).to_contain_text("          ^")
+    expect(page.get_by_test_id("framework-errors")).to_contain_text("did you mean 'value'")
+    formula = page.get_by_test_id("fw-formula")
+    expect(formula).to_have_value("w_value * valeu / effort")
+    formula.fill("w_value * value / effort")
+    page.get_by_test_id("fw-save").click()
+    expect(page.locator('[data-testid="framework"]')).to_have_value("growth")
+    expect(page.get_by_test_id("what-if")).to_be_visible()
+    expect(page.get_by_test_id("weight-value")).to_have_value("3")
+    assert console.errors == [] and console.csp_violations == [], console.messages

@@ -19,6 +19,7 @@ from tests.strategy_factories import make_strategy_objects
 
 from producthq.accounts import service
 from producthq.accounts.roles import Role
+from producthq.analytics import segment_service
 from producthq.analytics import service as analytics
 from producthq.audit.service import Actor
 from producthq.jobs import service as jobs
@@ -74,6 +75,12 @@ def _ids(factory: sessionmaker[Session], slug: str) -> dict[str, Any]:
         cat = _catalog_objects(s, actor, fb["feature_id"])
         write_key = analytics.create_write_key(s, actor=actor, name="probe")
         saved = analytics.create_saved_insight(s, actor=actor, name="probe", kind="dau", query="")
+        segment = segment_service.create_segment(
+            s,
+            actor=actor,
+            name="probe",
+            definition={"conditions": [{"type": "behaviour", "event": "signup"}]},
+        )
         s.commit()
         del viewer
         return {
@@ -91,6 +98,7 @@ def _ids(factory: sessionmaker[Session], slug: str) -> dict[str, Any]:
             "kind": "dau",
             "key_id": write_key.key.id,
             "insight_id": saved.id,
+            "segment_id": segment.id,
         }
 
 
@@ -159,7 +167,25 @@ def _catalog_objects(s: Session, actor: Actor, feature_id: int) -> dict[str, Any
     poker = prioritization.start_poker(
         s, actor=actor, feature_id=feature_id, data=PokerStart(input="effort")
     )
+    from producthq.prioritization import frameworks, kano_answers
+    from producthq.prioritization.schemas import KanoResponseCreate, ScoringFrameworkCreate
+
+    user_fw = frameworks.create_user_framework(
+        s,
+        actor=actor,
+        data=ScoringFrameworkCreate.model_validate(
+            {"slug": "probe", "title": "Probe", "criteria": [{"name": "value"}]}
+        ),
+    )
+    kano = kano_answers.add_kano_response(
+        s,
+        actor=actor,
+        feature_id=feature_id,
+        data=KanoResponseCreate(functional="like", dysfunctional="dislike", respondent="p"),
+    )
     return {
+        "framework_id": user_fw.id,
+        "response_id": kano.responses[0].id,
         "product_id": product.id,
         "component_id": component.id,
         "round_id": poker.id,

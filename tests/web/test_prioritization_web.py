@@ -174,3 +174,232 @@ def test_odd_query_strings_give_a_page_with_a_note_not_an_error(
         assert "<script>" not in r.text.split("</head>", 1)[1].replace(
             '<script type="application/json"', ""
         )
+
+
+FW = {
+    "slug": "growth",
+    "title": XSS,
+    "criteria": [
+        {"name": "value", "weight": 3},
+        {"name": "effort", "weight": 1, "kind": "cost", "description": XSS},
+    ],
+    "formula": "w_value * value / effort",
+}
+
+
+def test_user_framework_api_crud_estimates_and_ranking(client: TestClient, token: str) -> None:
+    h = bearer(token)
+    r = client.post(f"{API}/prioritization/user-frameworks", json=FW, headers=h)
+    assert r.status_code == 201, r.text
+    fw_id = r.json()["id"]
+    fid = client.post(f"{API}/features", json={"title": "F"}, headers=h).json()["id"]
+    url = f"{API}/prioritization/features/{fid}/inputs/growth"
+    assert client.put(f"{url}/value", json={"low": 4}, headers=h).status_code == 200
+    assert client.put(f"{url}/effort", json={"low": 2}, headers=h).status_code == 200
+    body = client.get(
+        f"{API}/prioritization/ranking", params={"framework": "growth"}, headers=h
+    ).json()
+    assert [row["median"] for row in body["rows"]] == [pytest.approx(6.0)]  # 3 * 4 / 2
+    slugs = [f["slug"] for f in client.get(f"{API}/prioritization/frameworks", headers=h).json()]
+    assert "growth" in slugs and "opportunity" in slugs
+    r = client.patch(
+        f"{API}/prioritization/user-frameworks/{fw_id}", json={"formula": "value"}, headers=h
+    )
+    assert r.status_code == 200 and r.json()["effective_formula"] == "value"
+    assert (
+        client.delete(f"{API}/prioritization/user-frameworks/{fw_id}", headers=h).status_code == 204
+    )
+    assert client.get(f"{API}/prioritization/user-frameworks/{fw_id}", headers=h).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("change", "loc"),
+    [
+        pytest.param({"formula": "w_value * valeu"}, ["formula", 11], id="formula-typo"),
+        pytest.param({"slug": "Bad Slug"}, ["body", "slug"], id="bad-slug"),
+        pytest.param({"criteria": []}, ["body", "criteria"], id="no-criteria"),
+        pytest.param(
+            {"criteria": [{"name": "value", "weight": -1}]},
+            ["body", "criteria", 0, "weight"],
+            id="negative-weight",
+        ),
+    ],
+)
+def test_user_framework_api_errors_name_the_field(
+    client: TestClient, token: str, change: dict[str, object], loc: list[object]
+) -> None:
+    r = client.post(
+        f"{API}/prioritization/user-frameworks", json={**FW, **change}, headers=bearer(token)
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["loc"] == loc
+
+
+def test_framework_form_shows_caret_keeps_typing_and_escapes(
+    client: TestClient, token: str
+) -> None:
+    login(client, "owner@example.com")
+    page = client.get("/w/acme/features/frameworks")
+    csrf = BeautifulSoup(page.text, "html.parser").select_one('input[name="csrf_token"]')
+    assert csrf is not None
+    form = {
+        "csrf_token": csrf["value"],
+        "slug": "growth",
+        "title": XSS,
+        "formula": "w_value * valeu",
+        "c_name": ["value", "effort", ""],
+        "c_weight": ["3", "1", ""],
+        "c_kind": ["benefit", "cost", "benefit"],
+        "c_desc": [XSS, "", ""],
+    }
+    r = client.post("/w/acme/features/frameworks", data=form, follow_redirects=False)
+    assert r.status_code == 422
+    assert XSS not in r.text
+    doc = BeautifulSoup(r.text, "html.parser")
+    # The caret sits under column 11, the start of the unknown name.
+    assert doc.select_one('[data-testid="formula-caret"]').get_text() == (
+        "w_value * valeu\n          ^"
+    )
+    assert doc.select_one('[data-testid="fw-formula"]').get_text() == "w_value * valeu"
+    assert doc.select_one('[data-testid="fw-title"]')["value"] == XSS
+    assert [i["value"] for i in doc.select('input[name="c_name"]')][:2] == ["value", "effort"]
+    form["formula"] = "w_value * value / effort"
+    r = client.post("/w/acme/features/frameworks", data=form, follow_redirects=False)
+    assert r.status_code == 303 and "framework=growth" in r.headers["location"]
+    page = client.get("/w/acme/features/frameworks")
+    assert XSS not in page.text
+    rows = BeautifulSoup(page.text, "html.parser").select('[data-testid="user-framework"]')
+    assert [row["data-slug"] for row in rows] == ["growth"]
+    rank = client.get("/w/acme/features/prioritize", params={"framework": "growth"})
+    assert rank.status_code == 200 and XSS not in rank.text
+    options = BeautifulSoup(rank.text, "html.parser").select('[data-testid="framework"] option')
+    assert any(o["value"] == "growth" and o.has_attr("selected") for o in options)
+
+
+def test_kano_api_import_and_page(client: TestClient, token: str) -> None:
+    h = bearer(token)
+    fid = client.post(f"{API}/features", json={"title": "F"}, headers=h).json()["id"]
+    r = client.post(
+        f"{API}/prioritization/features/{fid}/kano",
+        json={"functional": "like", "dysfunctional": "dislike", "respondent": XSS},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    bad = client.post(
+        f"{API}/prioritization/kano/import",
+        json={"csv": f"feature_id,respondent,functional,dysfunctional\n{fid},a,like,huh\n"},
+        headers=h,
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["loc"] == ["kano.csv", 2, "dysfunctional"]
+    good = client.post(
+        f"{API}/prioritization/kano/import",
+        json={"csv": f"feature_id,respondent,functional,dysfunctional\n{fid},b,expect,dislike\n"},
+        headers=h,
+    ).json()
+    assert good == {"created": 1, "features": [fid]}
+    summary = client.get(f"{API}/prioritization/features/{fid}/kano", headers=h).json()
+    # O 1, M 1: better 1/2, worse -(1 + 1)/2 = -1; tie O-M goes to M (Matzler & Hinterhuber).
+    assert (summary["better"], summary["worse"], summary["category"]) == (0.5, -1.0, "must_be")
+    login(client, "owner@example.com")
+    page = client.get(f"/w/acme/features/{fid}")
+    assert page.status_code == 200 and XSS not in page.text
+    doc = BeautifulSoup(page.text, "html.parser")
+    assert doc.select_one('[data-testid="kano-better"]').get_text() == "0.50"
+    rank = client.get("/w/acme/features/prioritize", params={"framework": "kano"})
+    assert BeautifulSoup(rank.text, "html.parser").select_one('[data-chart="chart-kano"]')
+    csrf = doc.select_one('input[name="csrf_token"]')["value"]
+    upload = client.post(
+        f"/w/acme/features/{fid}/kano/import",
+        data={"csrf_token": csrf},
+        files={"file": ("k.csv", b"respondent,functional,dysfunctional\nc,like,nope\n")},
+        follow_redirects=False,
+    )
+    assert upload.status_code == 303 and "nothing+imported" in upload.headers["location"]
+    assert client.get(f"{API}/prioritization/features/{fid}/kano", headers=h).json()["total"] == 2
+
+
+def test_what_if_panel_starts_at_a_user_frameworks_own_weights(
+    client: TestClient, token: str
+) -> None:
+    h = bearer(token)
+    fw = {
+        "slug": "growth",
+        "title": "Growth",
+        "criteria": [{"name": "value", "weight": 3}, {"name": "fit", "weight": 2}],
+    }
+    assert (
+        client.post(f"{API}/prioritization/user-frameworks", json=fw, headers=h).status_code == 201
+    )
+    for title, value, fit in (("A", 8, 2), ("B", 5, 9)):
+        fid = client.post(f"{API}/features", json={"title": title}, headers=h).json()["id"]
+        url = f"{API}/prioritization/features/{fid}/inputs/growth"
+        client.put(f"{url}/value", json={"low": value}, headers=h)
+        client.put(f"{url}/fit", json={"low": fit}, headers=h)
+    login(client, "owner@example.com")
+    # Own weights: A = 3*8 + 2*2 = 28, B = 3*5 + 2*9 = 33.
+    page = client.get("/w/acme/features/prioritize", params={"framework": "growth"})
+    doc = BeautifulSoup(page.text, "html.parser")
+    assert doc.select_one('[data-testid="weight-value"]')["value"] == "3"
+    assert [a.get_text() for a in doc.select('[data-testid="rank-title"]')] == ["B", "A"]
+    # Sending the own weights back changes nothing; fit = 0 gives A = 24, B = 15.
+    same = client.get(
+        "/w/acme/features/prioritize",
+        params={"framework": "growth", "w_value": "3", "w_fit": "2"},
+        headers={"HX-Request": "true"},
+    )
+    assert "▲" not in same.text
+    moved = client.get(
+        "/w/acme/features/prioritize",
+        params={"framework": "growth", "w_value": "3", "w_fit": "0"},
+        headers={"HX-Request": "true"},
+    )
+    titles = [
+        a.get_text()
+        for a in BeautifulSoup(moved.text, "html.parser").select('[data-testid="rank-title"]')
+    ]
+    assert titles == ["A", "B"] and "▲ 1" in moved.text
+
+
+def test_feature_page_drills_down_to_requesting_companies_escaped(
+    client: TestClient, token: str, factory: sessionmaker[Session]
+) -> None:
+    from producthq.catalog import service as catalog
+    from producthq.catalog.schemas import FeatureCreate
+    from producthq.feedback import customers
+    from producthq.feedback import highlights as highlighting
+    from producthq.feedback import service as feedback
+    from producthq.feedback.schemas import CompanyCreate, FeedbackCreate, HighlightCreate
+
+    with factory() as s:
+        ws = accounts.get_workspace(s, slug="acme")
+        owner = accounts.find_user_by_email(s, email="owner@example.com")
+        assert owner is not None
+        actor = Actor(owner.id, owner.email, ws.id, "owner")
+        company = customers.create_company(
+            s, actor=actor, workspace_id=ws.id, data=CompanyCreate(name=XSS, arr=42_000)
+        )
+        fid = catalog.create_feature(s, actor=actor, data=FeatureCreate(title="SSO")).id
+        item = feedback.create_feedback(
+            s,
+            actor=actor,
+            workspace_id=ws.id,
+            data=FeedbackCreate(text="need sso", company_id=company.id),
+        )
+        highlighting.create_highlight(
+            s, actor=actor, item_id=item.id, data=HighlightCreate(feature_id=fid, quote="sso")
+        )
+        s.commit()
+    ev = client.get(f"{API}/prioritization/features/{fid}/evidence", headers=bearer(token)).json()
+    assert ev["customers"] == [
+        {"company_id": company.id, "name": XSS, "segment": None, "arr": 42000.0, "requests": 1}
+    ]
+    # One recent request, none before: momentum (1 + 1) / (0 + 1) = 2; binomial p = 1.
+    assert (ev["momentum"], ev["p_value"]) == (2.0, 1.0)
+    login(client, "owner@example.com")
+    page = client.get(f"/w/acme/features/{fid}", params={"framework": "opportunity"})
+    assert page.status_code == 200 and XSS not in page.text
+    doc = BeautifulSoup(page.text, "html.parser")
+    rows = doc.select('[data-testid="requesting-customers"] tbody tr')
+    assert [r.select("td")[0].get_text() for r in rows] == [XSS]
+    assert doc.select_one('[data-testid="source-demand"]').get_text() == "evidence"

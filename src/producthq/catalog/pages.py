@@ -19,6 +19,7 @@ from producthq.catalog.schemas import (
     ProductCreate,
 )
 from producthq.errors import ConflictError, InvalidInputError, ProductHQError
+from producthq.prioritization import kano_answers
 from producthq.prioritization import service as prioritization
 from producthq.prioritization.schemas import EstimateSet, PokerStart
 from producthq.strategy import okrs
@@ -277,7 +278,8 @@ def _feature_context(
 ) -> dict[str, Any]:
     ws = access.workspace.id
     detail = links.feature_detail(access.session, workspace_id=ws, feature_id=feature_id)
-    if framework not in {f.slug for f in prioritization.list_frameworks()}:
+    frameworks = prioritization.list_frameworks(access.session, workspace_id=ws)
+    if framework not in {f.slug for f in frameworks}:
         framework = "rice"
     return {
         "feature": detail,
@@ -288,8 +290,10 @@ def _feature_context(
         "inputs": prioritization.feature_inputs(
             access.session, workspace_id=ws, feature_id=feature_id, framework=framework
         ),
-        "frameworks": prioritization.list_frameworks(),
+        "frameworks": frameworks,
         "framework": framework,
+        "kano": kano_answers.kano_summary(access.session, workspace_id=ws, feature_id=feature_id),
+        "kano_people": kano_answers.people_choices(access.session, workspace_id=ws),
         "poker_rounds": prioritization.list_poker(
             access.session, actor=access.actor, feature_id=feature_id
         ),

@@ -288,7 +288,37 @@ def filter_features(
 ) -> list[Feature]:
     """Return every feature matching the filters, by title then id."""
     f = filters or FeatureFilter()
-    query = select(Feature).where(Feature.workspace_id == workspace_id)
+    query = _filtered(session, workspace_id, f, select(Feature))
+    rows = list(session.scalars(query.order_by(Feature.title, Feature.id)))
+    if f.tag:
+        wanted = f.tag.strip().lower()
+        rows = [r for r in rows if any(t.lower() == wanted for t in r.tags or [])]
+    return rows
+
+
+def filter_feature_rows(
+    session: Session, *, workspace_id: int, filters: FeatureFilter | None = None
+) -> list[tuple[int, str, str]]:
+    """Return ``(id, title, status)`` of the features matching the filters, by title then id.
+
+    The same filter as ``filter_features`` without loading ORM objects (ranking reads only
+    these three columns of every feature).
+    """
+    f = filters or FeatureFilter()
+    query = _filtered(session, workspace_id, f, select(Feature.id, Feature.title, Feature.status))
+    if f.tag:
+        query = query.add_columns(Feature.tags)
+    out: list[tuple[int, str, str]] = []
+    wanted = (f.tag or "").strip().lower()
+    for row in session.execute(query.order_by(Feature.title, Feature.id)):
+        if wanted and not any(t.lower() == wanted for t in row[3] or []):
+            continue
+        out.append((row[0], row[1], str(row[2])))
+    return out
+
+
+def _filtered(session: Session, workspace_id: int, f: FeatureFilter, query: Any) -> Any:
+    query = query.where(Feature.workspace_id == workspace_id)
     if f.q:
         query = query.where(Feature.title.ilike(f"%{f.q}%"))
     if f.status is not None:
@@ -300,11 +330,7 @@ def filter_features(
     if f.objective_id is not None:
         ids = objective_feature_ids(session, workspace_id=workspace_id, objective_id=f.objective_id)
         query = query.where(Feature.id.in_(ids or {-1}))
-    rows = list(session.scalars(query.order_by(Feature.title, Feature.id)))
-    if f.tag:
-        wanted = f.tag.strip().lower()
-        rows = [r for r in rows if any(t.lower() == wanted for t in r.tags or [])]
-    return rows
+    return query
 
 
 def list_features(

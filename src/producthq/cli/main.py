@@ -17,7 +17,7 @@ from producthq.cli import metrics as metrics_cli
 from producthq.cli import roadmap as roadmap_cli
 from producthq.cli import strategy as strategy_cli
 from producthq.cli.output import err_console
-from producthq.cli.prioritize import prioritize_command
+from producthq.cli.prioritize import frameworks_app, kano_app, prioritize_command
 from producthq.cli.state import new_state
 from producthq.errors import InvalidInputError, ProductHQError
 
@@ -73,6 +73,8 @@ app.add_typer(metrics_cli.app, name="metrics")
 app.add_typer(features_cli.app, name="features")
 app.add_typer(events_cli.app, name="events")
 app.command("prioritize")(prioritize_command)
+app.add_typer(frameworks_app, name="frameworks")
+app.add_typer(kano_app, name="kano")
 
 
 def main() -> None:

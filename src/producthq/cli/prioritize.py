@@ -11,7 +11,12 @@ Other columns are ignored. Row numbers in errors count the header as row 1, as a
 shows them; every bad cell is reported as (row, field, reason) in one error.
 
 ``--framework weighted`` builds a user-defined model from ``--criterion NAME=WEIGHT`` (more is
-better), ``--cost NAME=WEIGHT`` (less is better) and an optional ``--formula``.
+better), ``--cost NAME=WEIGHT`` (less is better) and an optional ``--formula``. Any other slug
+that is not a built-in is looked up among the default workspace's stored frameworks
+(``producthq frameworks add``).
+
+``producthq frameworks list|add|remove`` manages a workspace's stored frameworks;
+``producthq kano import|show`` its Kano survey answers.
 
 Without FILE the features of a workspace are ranked (``--workspace``, else
 ``PRODUCTHQ_WORKSPACE``, else the only one): their stored estimates, RICE reach derived from
@@ -20,6 +25,7 @@ linked feedback, and the what-if weights of ``--weight NAME=W``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Mapping, Sequence
@@ -28,11 +34,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from producthq.cli.output import OutputFormat, emit, err_console
 from producthq.errors import InvalidInputError, ProblemCollector, ProductHQError
 from producthq.prioritization.formula import Criterion, WeightedScoring
-from producthq.prioritization.scoring import Framework, default_registry
+from producthq.prioritization.scoring import Framework, FrameworkRegistry, default_registry
 from producthq.prioritization.uncertainty import (
     DEFAULT_CONFIDENCE,
     Estimate,
@@ -169,6 +176,10 @@ def build_framework(
 ) -> Framework:
     """Look ``slug`` up in the registry; ``weighted`` registers a user model first."""
     registry = default_registry()
+    if slug not in registry and slug != "weighted" and not (formula or criteria or costs):
+        # No database or no default workspace: the unknown slug is reported below.
+        with contextlib.suppress(ProductHQError):
+            registry = _workspace_registry()
     if slug == "weighted":
         model = [Criterion(n, w) for n, w in _weights(criteria, "--criterion")]
         model += [Criterion(n, w, higher_is_better=False) for n, w in _weights(costs, "--cost")]
@@ -182,6 +193,17 @@ def build_framework(
             ("--formula",), "--formula, --criterion and --cost need --framework weighted"
         )
     return registry.get(slug)
+
+
+def _workspace_registry() -> FrameworkRegistry:
+    """The registry of the default workspace, for a user-defined framework in file mode."""
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.prioritization import frameworks
+
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, None, st.settings)
+        return frameworks.registry_for(session, workspace_id=ws.id)
 
 
 def _rows(ranking: Ranking, fmt: OutputFormat) -> tuple[list[dict[str, Any]], list[str]]:
@@ -224,7 +246,9 @@ def prioritize_command(
     framework: Annotated[
         str,
         typer.Option(
-            "--framework", help="rice, ice, ice_mean, wsjf, value_effort, kano, weighted."
+            "--framework",
+            help="rice, ice, ice_mean, wsjf, value_effort, kano, opportunity, weighted, or a "
+            "workspace's own framework (producthq frameworks list).",
         ),
     ] = "rice",
     top: Annotated[int, typer.Option(min=1, help="N in 'probability of being in the top N'.")] = 10,
@@ -384,3 +408,207 @@ def _report(exc: ProductHQError) -> None:
 
 app = typer.Typer(help="Prioritise features from a file.", add_completion=False)
 app.command("score")(prioritize_command)
+
+
+# --- producthq frameworks …: the workspace's user-defined frameworks -----------------------
+
+frameworks_app = typer.Typer(
+    help="A workspace's weighted-scoring frameworks: list, add, remove.", no_args_is_help=True
+)
+WorkspaceOption = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Workspace slug (else the default).")
+]
+
+
+def _criteria_in(criteria: Sequence[str], costs: Sequence[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [
+        {"name": n, "weight": w, "kind": "benefit"} for n, w in _weights(criteria, "--criterion")
+    ]
+    out += [{"name": n, "weight": w, "kind": "cost"} for n, w in _weights(costs, "--cost")]
+    return out
+
+
+def _validation(exc: ValidationError, option: str) -> InvalidInputError:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ())) or option
+    return InvalidInputError.single((where,), f"{where}: {err.get('msg', 'invalid')}")
+
+
+def _print_formula_error(exc: InvalidInputError, formula: str) -> None:
+    from producthq.prioritization.formula import caret
+
+    for p in exc.details:
+        if len(p.loc) == 2 and p.loc[0] == "formula" and isinstance(p.loc[1], int):
+            err_console.print(caret(formula, p.loc[1]), markup=False, highlight=False)
+            return
+
+
+@frameworks_app.command("list")
+def frameworks_list(
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.table
+    ),
+    workspace: WorkspaceOption = None,
+) -> None:
+    """List the workspace's frameworks: built-in and user-defined, with their inputs."""
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.prioritization import service
+
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        infos = service.list_frameworks(session, workspace_id=ws.id)
+    rows = [
+        {
+            "slug": f.slug,
+            "kind": "user" if f.user_defined else "built-in",
+            "title": f.title,
+            "inputs": ", ".join(str(i["name"]) for i in f.inputs),
+            "from_evidence": ", ".join(f.derived_inputs),
+        }
+        for f in infos
+    ]
+    emit(rows, ["slug", "kind", "title", "inputs", "from_evidence"], fmt)
+
+
+@frameworks_app.command("add")
+def frameworks_add(
+    slug: Annotated[str, typer.Argument(help="Stable name: lowercase letters, digits, _.")],
+    title: Annotated[str | None, typer.Option(help="Human name (default: the slug).")] = None,
+    criterion: Annotated[
+        list[str] | None, typer.Option(help="NAME=WEIGHT, more is better; repeat.")
+    ] = None,
+    cost: Annotated[list[str] | None, typer.Option(help="NAME=WEIGHT, less is better.")] = None,
+    formula: Annotated[
+        str | None, typer.Option(help="Formula over the criteria and w_<name> weights.")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Change the framework if the slug exists.")
+    ] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help="E-mail of the member.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Add (or with --replace, change) a weighted-scoring framework of the workspace."""
+    from producthq.cli.accounts import cli_actor
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.prioritization import frameworks
+    from producthq.prioritization.schemas import ScoringFrameworkCreate, ScoringFrameworkUpdate
+
+    body = {
+        "slug": slug,
+        "title": title or slug,
+        "criteria": _criteria_in(criterion or [], cost or []),
+        "formula": formula or "",
+    }
+    st = state()
+    try:
+        with st.uow() as session:
+            ws = resolve_workspace(session, workspace, st.settings)
+            actor = cli_actor(session, ws, as_user)
+            existing = frameworks.find_user_framework_id(session, workspace_id=ws.id, slug=slug)
+            if existing is not None and replace:
+                update = ScoringFrameworkUpdate.model_validate(
+                    {k: v for k, v in body.items() if k != "slug"}
+                )
+                saved = frameworks.update_user_framework(
+                    session, actor=actor, framework_id=existing, data=update
+                )
+            else:
+                data = ScoringFrameworkCreate.model_validate(body)
+                saved = frameworks.create_user_framework(session, actor=actor, data=data)
+    except ValidationError as exc:
+        raise _validation(exc, "--criterion") from None
+    except InvalidInputError as exc:
+        _report(exc)
+        _print_formula_error(exc, formula or "")
+        raise typer.Exit(2) from None
+    err_console.print(
+        f"framework {saved.slug}: {saved.effective_formula}", markup=False, highlight=False
+    )
+
+
+@frameworks_app.command("remove")
+def frameworks_remove(
+    slug: Annotated[str, typer.Argument(help="The framework's slug.")],
+    as_user: Annotated[str | None, typer.Option("--as", help="E-mail of the member.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Delete a user-defined framework (its estimates stay, unused)."""
+    from producthq.cli.accounts import cli_actor
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.errors import NotFoundError
+    from producthq.prioritization import frameworks
+
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        actor = cli_actor(session, ws, as_user)
+        fid = frameworks.find_user_framework_id(session, workspace_id=ws.id, slug=slug)
+        if fid is None:
+            raise NotFoundError(f"workspace {ws.slug} has no user-defined framework {slug!r}")
+        frameworks.delete_user_framework(session, actor=actor, framework_id=fid)
+    err_console.print(f"removed framework {slug}", markup=False, highlight=False)
+
+
+# --- producthq kano …: survey answers ---------------------------------------------------
+
+kano_app = typer.Typer(help="Kano survey answers: import, show.", no_args_is_help=True)
+
+
+@kano_app.command("import")
+def kano_import(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV file.")
+    ],
+    feature: Annotated[
+        int | None, typer.Option("--feature", help="Import into this feature id.")
+    ] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="E-mail of the member.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Import answers (columns feature_id, respondent or person_email, functional,
+    dysfunctional); nothing is kept unless every row is valid."""
+    from producthq.cli.accounts import cli_actor
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.prioritization import kano_answers
+
+    text = file.read_text(encoding="utf-8-sig")
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        actor = cli_actor(session, ws, as_user)
+        result = kano_answers.import_kano_csv(session, actor=actor, text=text, feature_id=feature)
+    err_console.print(
+        f"imported {result.created} Kano answers on {len(result.features)} feature(s)",
+        markup=False,
+        highlight=False,
+    )
+
+
+@kano_app.command("show")
+def kano_show(
+    feature: Annotated[int, typer.Argument(help="Feature id.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.table
+    ),
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Show a feature's Kano tally, category and better/worse coefficients."""
+    from producthq.cli.state import resolve_workspace, state
+    from producthq.prioritization import kano_answers
+
+    st = state()
+    with st.uow() as session:
+        ws = resolve_workspace(session, workspace, st.settings)
+        summary = kano_answers.kano_summary(session, workspace_id=ws.id, feature_id=feature)
+    rows = [
+        {
+            "feature_id": summary.feature_id,
+            "respondents": summary.total,
+            **summary.counts,
+            "category": summary.category,
+            "better": None if summary.better is None else round(summary.better, 4),
+            "worse": None if summary.worse is None else round(summary.worse, 4),
+        }
+    ]
+    emit(rows, list(rows[0]), fmt)

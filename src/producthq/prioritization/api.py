@@ -6,21 +6,28 @@ its evidence, and priority poker.
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from producthq.catalog.models import FeatureStatus
 from producthq.catalog.schemas import FeatureFilter
 from producthq.errors import InvalidInputError
-from producthq.prioritization import service
+from producthq.prioritization import frameworks, kano_answers, service
 from producthq.prioritization.schemas import (
     EstimateSet,
     EvidenceSummary,
     FeatureInputs,
     FrameworkInfo,
+    KanoImport,
+    KanoImportResult,
+    KanoResponseCreate,
+    KanoSummary,
     PokerRead,
     PokerStart,
     PokerVoteIn,
     RankingRead,
+    ScoringFrameworkCreate,
+    ScoringFrameworkRead,
+    ScoringFrameworkUpdate,
 )
 from producthq.web.deps import EditorDep, IdPath, ViewerDep
 
@@ -60,12 +67,12 @@ def parse_weights(text: str | None) -> dict[str, float]:
 
 @router.get("/frameworks", response_model=list[FrameworkInfo])
 def list_frameworks(access: ViewerDep) -> list[FrameworkInfo]:
-    """The registered frameworks, their inputs, and which inputs evidence derives."""
-    return service.list_frameworks()
+    """The workspace's frameworks (built-in and user-defined), inputs, evidence-derived inputs."""
+    return service.list_frameworks(access.session, workspace_id=access.workspace.id)
 
 
 @router.get("/ranking", response_model=RankingRead)
-def ranking(
+def ranking(  # noqa: C901 - one branch per optional filter
     access: ViewerDep,
     framework: Annotated[str, Query(max_length=32)] = "rice",
     top: Annotated[int, Query(ge=1, le=1000)] = 10,
@@ -80,7 +87,7 @@ def ranking(
     component_id: IdQuery = None,
     tag: TagQuery = None,
     objective_id: IdQuery = None,
-) -> RankingRead:
+) -> Response:
     """Rank features: median score with interval, P(top N), the input that most moves each.
 
     With ``weights`` the ranking uses those what-if weights and each row says how many places
@@ -96,7 +103,7 @@ def ranking(
             tag=tag or None,
             objective_id=objective_id,
         )
-    return service.rank_features(
+    result = service.rank_features(
         access.session,
         workspace_id=access.workspace.id,
         framework=framework,
@@ -108,6 +115,9 @@ def ranking(
         method=method,
         weights=parse_weights(weights),
     )
+    # The result is already a validated RankingRead: serialise it once (in Rust) rather than
+    # letting FastAPI dump, re-validate and serialise a thousand rows again.
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 @router.get("/features/{feature_id}/inputs/{framework}", response_model=FeatureInputs)
@@ -200,3 +210,78 @@ def reveal_poker(round_id: IdPath, access: EditorDep) -> PokerRead:
 def apply_poker(round_id: IdPath, access: EditorDep) -> FeatureInputs:
     """Store the revealed round's result as the feature's estimate."""
     return service.apply_poker(access.session, actor=access.actor, round_id=round_id)
+
+
+# --- user-defined frameworks --------------------------------------------------------------
+
+
+@router.get("/user-frameworks", response_model=list[ScoringFrameworkRead])
+def list_user_frameworks(access: ViewerDep) -> list[ScoringFrameworkRead]:
+    """The workspace's weighted-scoring frameworks: criteria, weights, formula."""
+    return frameworks.list_user_frameworks(access.session, workspace_id=access.workspace.id)
+
+
+@router.post("/user-frameworks", response_model=ScoringFrameworkRead, status_code=201)
+def create_user_framework(data: ScoringFrameworkCreate, access: EditorDep) -> ScoringFrameworkRead:
+    """Create a framework; a formula error's problem has ``loc = ["formula", column]``."""
+    return frameworks.create_user_framework(access.session, actor=access.actor, data=data)
+
+
+@router.get("/user-frameworks/{framework_id}", response_model=ScoringFrameworkRead)
+def read_user_framework(framework_id: IdPath, access: ViewerDep) -> ScoringFrameworkRead:
+    """One user-defined framework."""
+    return frameworks.get_user_framework(
+        access.session, workspace_id=access.workspace.id, framework_id=framework_id
+    )
+
+
+@router.patch("/user-frameworks/{framework_id}", response_model=ScoringFrameworkRead)
+def update_user_framework(
+    framework_id: IdPath, data: ScoringFrameworkUpdate, access: EditorDep
+) -> ScoringFrameworkRead:
+    """Change a framework's title, criteria or formula (the slug stays)."""
+    return frameworks.update_user_framework(
+        access.session, actor=access.actor, framework_id=framework_id, data=data
+    )
+
+
+@router.delete("/user-frameworks/{framework_id}", status_code=204)
+def delete_user_framework(framework_id: IdPath, access: EditorDep) -> Response:
+    """Delete a user-defined framework."""
+    frameworks.delete_user_framework(access.session, actor=access.actor, framework_id=framework_id)
+    return Response(status_code=204)
+
+
+# --- Kano answers ---------------------------------------------------------------------------
+
+
+@router.get("/features/{feature_id}/kano", response_model=KanoSummary)
+def kano_summary(feature_id: IdPath, access: ViewerDep) -> KanoSummary:
+    """A feature's Kano answers, the tally, the category and the better/worse coefficients."""
+    return kano_answers.kano_summary(
+        access.session, workspace_id=access.workspace.id, feature_id=feature_id
+    )
+
+
+@router.post("/features/{feature_id}/kano", response_model=KanoSummary, status_code=201)
+def add_kano_response(
+    feature_id: IdPath, data: KanoResponseCreate, access: EditorDep
+) -> KanoSummary:
+    """Record one respondent's functional and dysfunctional answers."""
+    return kano_answers.add_kano_response(
+        access.session, actor=access.actor, feature_id=feature_id, data=data
+    )
+
+
+@router.delete("/kano/{response_id}", response_model=KanoSummary)
+def delete_kano_response(response_id: IdPath, access: EditorDep) -> KanoSummary:
+    """Delete one respondent's answers; returns the feature's new summary."""
+    return kano_answers.delete_kano_response(
+        access.session, actor=access.actor, response_id=response_id
+    )
+
+
+@router.post("/kano/import", response_model=KanoImportResult)
+def import_kano(data: KanoImport, access: EditorDep) -> KanoImportResult:
+    """Import survey answers (CSV with ``feature_id``); nothing is kept if a row is bad."""
+    return kano_answers.import_kano_csv(access.session, actor=access.actor, text=data.csv)

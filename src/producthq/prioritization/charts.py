@@ -57,3 +57,61 @@ def value_effort_chart(points: Sequence[ScatterPoint], *, effort_label: str) -> 
     chart = alt.layer(dots, vrule, hrule).properties(width="container", height=320)
     spec: dict[str, Any] = chart.to_dict()
     return spec
+
+
+@dataclass(frozen=True)
+class KanoPoint:
+    """One feature on the Kano better-worse chart."""
+
+    title: str
+    better: float
+    worse: float
+    """Timko's worse coefficient, a number in [-1, 0]; the chart plots its absolute value."""
+    category: str
+    respondents: int
+
+
+def kano_chart(points: Sequence[KanoPoint]) -> dict[str, Any]:
+    """Build the better-worse scatter: |worse| across, better up, rules at 0.5.
+
+    The four quarters read as in Berger et al. (1993): attractive (high better, low |worse|),
+    one-dimensional (both high), must-be (low better, high |worse|), indifferent (both low).
+
+    Examples:
+        >>> spec = kano_chart([KanoPoint("a", 0.6, -0.5, "attractive", 10)])
+        >>> [d[0]["worse_abs"] for d in spec["datasets"].values() if "title" in d[0]]
+        [0.5]
+    """
+    data = [
+        {
+            "title": p.title,
+            "better": p.better,
+            "worse_abs": abs(p.worse),
+            "category": p.category.replace("_", "-"),
+            "respondents": p.respondents,
+        }
+        for p in points
+    ]
+    unit = alt.Scale(domain=[0, 1])
+    dots = (
+        alt.Chart(alt.InlineData(values=data))
+        .mark_point(filled=True, size=80)
+        .encode(
+            x=alt.X("worse_abs:Q", title="|worse| (dissatisfaction if absent)", scale=unit),
+            y=alt.Y("better:Q", title="better (satisfaction if present)", scale=unit),
+            color=alt.Color("category:N", title="category"),
+            tooltip=[
+                "title:N",
+                "category:N",
+                "respondents:Q",
+                alt.Tooltip("better:Q", format=".2f"),
+                alt.Tooltip("worse_abs:Q", format=".2f", title="|worse|"),
+            ],
+        )
+    )
+    rules = alt.Chart(alt.InlineData(values=[{"x": 0.5, "y": 0.5}]))
+    vrule = rules.mark_rule(strokeDash=[4, 3], color="#999999").encode(x="x:Q")
+    hrule = rules.mark_rule(strokeDash=[4, 3], color="#999999").encode(y="y:Q")
+    chart = alt.layer(dots, vrule, hrule).properties(width="container", height=320)
+    spec: dict[str, Any] = chart.to_dict()
+    return spec

@@ -2,11 +2,13 @@
 
 Six components of two products hold 150 features. The 27 features behind the demo feedback's
 themes (slow dashboards, SSO, CSV export, mobile crashes, pricing, Slack, one-off requests) get
-their feedback linked as highlights, so RICE reach comes from evidence; every feature gets RICE
-impact, confidence and effort (a third as ranges), ICE, WSJF and value/effort inputs, and the
-themed ones are linked to the strategy demo's objectives. Seeded (``random.Random(5)``);
-skipped when the workspace already has features. Runs the feedback and strategy steps first
-(both skip work already done) because it links their rows.
+their feedback linked as highlights, so RICE reach and the opportunity framework's demand and
+momentum come from evidence; every feature gets RICE impact, confidence and effort (a third as
+ranges, the same effort for opportunity), ICE, WSJF and value/effort inputs and the inputs of the
+workspace framework ``growth`` (a user-defined weighted formula); the themed ones get Kano
+answers from ten of the demo's people and are linked to the strategy demo's objectives.
+Seeded (``random.Random(5)``); skipped when the workspace already has features. Runs the
+feedback and strategy steps first (both skip work already done) because it links their rows.
 """
 
 import random
@@ -23,8 +25,8 @@ from producthq.catalog.models import Component, Feature, Product
 from producthq.db import utcnow
 from producthq.demo.builder import DEMO_STEPS
 from producthq.feedback.demo_data import add_feedback_demo
-from producthq.feedback.models import FeedbackItem, Highlight
-from producthq.prioritization.models import FeatureEstimate
+from producthq.feedback.models import FeedbackItem, Highlight, Person
+from producthq.prioritization.models import FeatureEstimate, KanoResponse
 from producthq.strategy import okrs
 from producthq.strategy.demo_data import build_strategy_demo
 from producthq.strategy.models import LinkTarget
@@ -123,6 +125,14 @@ def _estimates(rng: random.Random, ws: int, fid: int, themed: bool) -> list[dict
         add("rice", "effort", effort * 0.6, effort * 1.8, 0.8)
     else:
         add("rice", "effort", effort, effort)
+    rice_effort = rows[-1]
+    add("opportunity", "effort", rice_effort["low"], rice_effort["high"], rice_effort["confidence"])
+    # A stream of its own, so the inputs above stay those of earlier demos.
+    own = random.Random(fid)  # noqa: S311 - demo data, not security
+    for name in ("value", "fit"):
+        v = float(own.randint(1, 10))
+        add("growth", name, v, v)
+    add("growth", "effort", effort, effort)
     if not themed:
         reach = float(rng.choice((2, 5, 10, 20)))
         add("rice", "reach", reach, reach)
@@ -244,6 +254,63 @@ def build_catalog_demo(
                 item.status = "linked"
     session.flush()
     _link_objectives(session, workspace, owner, list(themed))
+    _user_framework(session, workspace, owner)
+    _kano_answers(session, random.Random(11), ws, sorted(themed))  # noqa: S311 - demo data
+
+
+# Kano answer profiles of the demo: (functional, dysfunctional) pairs to draw from.
+KANO_PROFILES: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("expect", "dislike"), ("neutral", "dislike"), ("like", "dislike"), ("neutral", "neutral")),
+    (("like", "dislike"), ("like", "dislike"), ("like", "tolerate"), ("expect", "dislike")),
+    (("like", "neutral"), ("like", "tolerate"), ("neutral", "neutral"), ("like", "dislike")),
+)
+
+
+def _user_framework(session: Session, workspace: Workspace, owner: User) -> None:
+    from producthq.prioritization import frameworks
+    from producthq.prioritization.schemas import ScoringFrameworkCreate
+
+    actor = Actor(owner.id, f"{owner.email} (demo)", workspace.id, "owner")
+    data = ScoringFrameworkCreate.model_validate(
+        {
+            "slug": "growth",
+            "title": "Growth bets (value and fit per effort)",
+            "criteria": [
+                {"name": "value", "weight": 3, "description": "value to customers, 1-10"},
+                {"name": "fit", "weight": 2, "description": "fit with the strategy, 1-10"},
+                {"name": "effort", "weight": 1, "kind": "cost", "description": "person-months"},
+            ],
+            "formula": "(w_value * value + w_fit * fit) / (w_value + w_fit) / effort",
+        }
+    )
+    frameworks.create_user_framework(session, actor=actor, data=data)
+
+
+def _kano_answers(session: Session, rng: random.Random, ws: int, feature_ids: list[int]) -> None:
+    people = list(
+        session.scalars(select(Person.id).where(Person.workspace_id == ws).order_by(Person.id))
+    )[:10]
+    now = utcnow()
+    rows = []
+    for fid in feature_ids:
+        profile = KANO_PROFILES[fid % len(KANO_PROFILES)]
+        for i, person in enumerate(people or [None] * 10):
+            functional, dysfunctional = rng.choice(profile)
+            rows.append(
+                {
+                    "workspace_id": ws,
+                    "feature_id": fid,
+                    "person_id": person,
+                    "respondent": "" if person else f"respondent {i + 1}",
+                    "functional": functional,
+                    "dysfunctional": dysfunctional,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    if rows:
+        session.execute(insert(KanoResponse), rows)
+        session.flush()
 
 
 def _link_objectives(session: Session, workspace: Workspace, owner: User, ids: list[int]) -> None:

@@ -13,6 +13,15 @@ highlighted feedback item (an item highlighted twice for the same feature counts
   windows, so a month that has just begun does not look like a drop), each labelled by the date
   it ends, and the least-squares slope in requests per window. The trend is ``rising`` when the
   slope exceeds 10 % of the monthly mean, ``falling`` below −10 %, else ``flat``.
+* **momentum**: the trend as a factor for scoring. ``recent`` counts the requests of the last
+  three windows, ``earlier`` those of the three before; momentum = (recent + 1) / (earlier + 1)
+  (add-one smoothing, so a first request does not make an infinite ratio), clipped to
+  [0.25, 4]. Whether the change is more than chance is the exact conditional test of two Poisson
+  rates (Przyborowski & Wilenski, 1940, *Biometrika* 31): given n = recent + earlier requests
+  and equal rates, recent ~ Binomial(n, 1/2); ``p_value`` is its two-sided p-value
+  (``scipy.stats.binomtest``), ``None`` without requests in the six windows.
+* **customers**: the unique requesting companies with their name, segment, ARR and number of
+  requests, largest ARR first: the drill-down behind demand.
 """
 
 from __future__ import annotations
@@ -22,10 +31,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from scipy import stats
 
 TREND_MONTHS = 6
 WINDOW_DAYS = 30
 TREND_THRESHOLD = 0.10
+MOMENTUM_WINDOWS = 3
+MOMENTUM_RANGE = (0.25, 4.0)
+MOMENTUM_TEST = "exact conditional binomial test of two Poisson rates (Przyborowski-Wilenski)"
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,18 @@ class Request:
     person_id: int | None = None
     segment: str | None = None
     arr: float | None = None
+    company: str | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """One requesting company: the drill-down of demand."""
+
+    company_id: int
+    name: str
+    segment: str | None
+    arr: float | None
+    requests: int
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,28 @@ class Evidence:
     monthly: tuple[int, ...]
     slope: float
     trend: str
+    recent: int = 0
+    earlier: int = 0
+    momentum: float = 1.0
+    p_value: float | None = None
+    customers: tuple[Customer, ...] = ()
+
+
+def momentum_of(monthly: Sequence[int]) -> tuple[int, int, float, float | None]:
+    """Return (recent, earlier, momentum, p-value) from the per-window request counts.
+
+    Examples:
+        >>> recent, earlier, m, p = momentum_of([1, 0, 1, 3, 4, 5])
+        >>> recent, earlier, round(m, 3), round(p, 4)
+        (12, 2, 4.0, 0.0129)
+    """
+    k = MOMENTUM_WINDOWS
+    recent, earlier = int(sum(monthly[-k:])), int(sum(monthly[-2 * k : -k]))
+    low, high = MOMENTUM_RANGE
+    factor = min(high, max(low, (recent + 1) / (earlier + 1)))
+    n = recent + earlier
+    p = float(stats.binomtest(recent, n, 0.5).pvalue) if n else None
+    return recent, earlier, factor, p
 
 
 def summarize(
@@ -97,6 +144,20 @@ def summarize(
         mix[key] = mix.get(key, 0) + 1
     segments = tuple(sorted(mix.items(), key=lambda kv: (-kv[1], kv[0])))
     labels, counts = _monthly(rows, now, months)
+    per_company: dict[int, int] = {}
+    for r in rows:
+        if r.company_id is not None:
+            per_company[r.company_id] = per_company.get(r.company_id, 0) + 1
+    requesters = tuple(
+        sorted(
+            (
+                Customer(cid, c.company or f"company {cid}", c.segment, c.arr, per_company[cid])
+                for cid, c in companies.items()
+            ),
+            key=lambda c: (-(c.arr or 0.0), c.name, c.company_id),
+        )
+    )
+    recent, earlier, momentum, p_value = momentum_of(counts)
     slope = _slope(counts)
     mean = sum(counts) / len(counts) if counts else 0.0
     trend = "flat"
@@ -116,6 +177,11 @@ def summarize(
         monthly=counts,
         slope=slope,
         trend=trend,
+        recent=recent,
+        earlier=earlier,
+        momentum=momentum,
+        p_value=p_value,
+        customers=requesters,
     )
 
 

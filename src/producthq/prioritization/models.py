@@ -1,6 +1,8 @@
-"""Tables of prioritisation: a feature's estimates per framework input, priority-poker rounds."""
+"""Tables of prioritisation: estimates, poker rounds, user frameworks and Kano answers."""
 
-from sqlalchemy import Boolean, Float, ForeignKey, String, Text, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from producthq.db import Base, TimestampMixin, WorkspaceScoped
@@ -55,3 +57,41 @@ class PokerVote(TimestampMixin, WorkspaceScoped, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     member: Mapped[str] = mapped_column(String(320))
     value: Mapped[float] = mapped_column(Float)
+
+
+class ScoringFramework(TimestampMixin, WorkspaceScoped, Base):
+    """A user-defined weighted-scoring framework of a workspace.
+
+    ``criteria`` is a list of ``{"name", "weight", "kind", "description"}`` (kind ``benefit``:
+    more is better, ``cost``: less is better); ``formula`` is the user's formula text, empty for
+    the weighted sum. The workspace's registry builds a ``WeightedScoring`` from the row.
+    """
+
+    __tablename__ = "scoring_frameworks"
+    __table_args__ = (UniqueConstraint("workspace_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    formula: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class KanoResponse(TimestampMixin, WorkspaceScoped, Base):
+    """One respondent's paired Kano answers about one feature.
+
+    The respondent is a person of the feedback hub (``person_id``) or a free-text name.
+    """
+
+    __tablename__ = "kano_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feature_id: Mapped[int] = mapped_column(
+        ForeignKey("features.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    respondent: Mapped[str] = mapped_column(String(200), default="")
+    functional: Mapped[str] = mapped_column(String(16))
+    dysfunctional: Mapped[str] = mapped_column(String(16))

@@ -49,6 +49,14 @@ class FeatureInputs(BaseModel):
     inputs: list[InputValue]
 
 
+class RequestingCustomer(BaseModel):
+    company_id: int
+    name: str
+    segment: str | None
+    arr: float | None
+    requests: int
+
+
 class EvidenceSummary(BaseModel):
     feature_id: int
     requests: int
@@ -62,6 +70,12 @@ class EvidenceSummary(BaseModel):
     monthly: list[int]
     slope: float
     trend: str
+    recent: int = 0
+    earlier: int = 0
+    momentum: float = 1.0
+    p_value: float | None = None
+    trend_test: str = ""
+    customers: list[RequestingCustomer] = Field(default_factory=list)
 
 
 class FrameworkInfo(BaseModel):
@@ -70,6 +84,12 @@ class FrameworkInfo(BaseModel):
     inputs: list[dict[str, object]]
     weights: bool
     derived_inputs: list[str]
+    default_weights: dict[str, float] = Field(default_factory=dict)
+    """What-if weights that leave the framework as it is: 1 per input, or a user-defined
+    framework's own criterion weights (its what-if weights replace them)."""
+    user_defined: bool = False
+    id: int | None = None
+    """The stored framework's id, for user-defined frameworks."""
 
 
 class RankRow(BaseModel):
@@ -87,6 +107,8 @@ class RankRow(BaseModel):
     rank_before: int | None = None
     """With what-if weights: the rank at the medians with the framework's own weights."""
     places_up: int | None = None
+    worse: float | None = None
+    """Kano only: Timko's worse coefficient at the median counts (the score is better)."""
     inputs: dict[str, InputValue] = Field(default_factory=dict)
 
 
@@ -140,3 +162,95 @@ class PokerRead(BaseModel):
     ratio: float | None = None
     disagreement: bool | None = None
     explain: list[str] = Field(default_factory=list)
+
+
+# --- user-defined frameworks --------------------------------------------------------------
+
+Identifier = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
+CriterionKind = Literal["benefit", "cost"]
+
+
+class CriterionIn(BaseModel):
+    """One criterion: a name the formula uses, its weight and whether more is better."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Identifier
+    weight: Annotated[float, Field(ge=0.0, le=1000.0, allow_inf_nan=False)] = 1.0
+    kind: CriterionKind = "benefit"
+    """``benefit``: more is better; ``cost``: less is better (effort, risk)."""
+    description: Annotated[str, Field(max_length=300)] = ""
+
+
+class ScoringFrameworkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    slug: Identifier
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    criteria: Annotated[list[CriterionIn], Field(min_length=1, max_length=30)]
+    formula: Annotated[str, Field(max_length=2000)] = ""
+    """Empty: the weighted sum of benefits minus the weighted sum of costs."""
+
+
+class ScoringFrameworkUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    criteria: Annotated[list[CriterionIn], Field(min_length=1, max_length=30)] | None = None
+    formula: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ScoringFrameworkRead(BaseModel):
+    id: int
+    slug: str
+    title: str
+    formula: str
+    effective_formula: str
+    """The formula the scores use (the weighted sum when ``formula`` is empty)."""
+    criteria: list[CriterionIn]
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- Kano answers --------------------------------------------------------------------------
+
+KanoAnswerText = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class KanoResponseCreate(BaseModel):
+    """A respondent's functional and dysfunctional answers (like, expect, neutral, tolerate,
+    dislike); the respondent is a person of the feedback hub or a free-text name."""
+
+    model_config = ConfigDict(extra="forbid")
+    functional: KanoAnswerText
+    dysfunctional: KanoAnswerText
+    person_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    respondent: Annotated[str, Field(max_length=200)] = ""
+
+
+class KanoResponseRead(BaseModel):
+    id: int
+    feature_id: int
+    person_id: int | None
+    respondent: str
+    functional: str
+    dysfunctional: str
+    category: str
+    created_at: datetime
+
+
+class KanoSummary(BaseModel):
+    feature_id: int
+    responses: list[KanoResponseRead]
+    counts: dict[str, int]
+    total: int
+    category: str | None
+    better: float | None
+    worse: float | None
+
+
+class KanoImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    csv: Annotated[str, Field(max_length=5_000_000)]
+
+
+class KanoImportResult(BaseModel):
+    created: int
+    features: list[int]

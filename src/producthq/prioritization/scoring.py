@@ -27,6 +27,12 @@ Built-in methods and sources:
   pit (low value, high effort; also called time sink).
 * ``kano``: Timko's better coefficient from Kano category counts; the label is the majority
   category (see ``producthq.prioritization.kano``).
+* ``opportunity``: demand x momentum / effort, the evidence-based framework of ProductHQ.
+  Demand is the ARR of the customers who asked (in thousands), momentum the request-trend
+  factor (recent over earlier requests, see ``producthq.prioritization.evidence``), effort in
+  person-months. It is a weighted-product model (Triantaphyllou, "Multi-Criteria Decision
+  Making Methods", 2000, ch. 2) of revenue at stake, its direction and its cost; in a workspace
+  demand and momentum are derived from the linked feedback, effort is estimated.
 
 Assumption shared by all: inputs are numbers on a ratio or interval scale chosen by the team;
 the scores rank features within one backlog and mean nothing across backlogs.
@@ -339,6 +345,43 @@ class KanoFramework:
         return kano.majority_category(counts)
 
 
+@dataclass(frozen=True)
+class Opportunity:
+    """Opportunity: demand (k ARR) x momentum / effort, from evidence.
+
+    Examples:
+        >>> Opportunity().score({"demand": np.array([120.0]), "momentum": np.array([1.5]),
+        ...                      "effort": np.array([3.0])}).tolist()
+        [60.0]
+    """
+
+    slug: str = "opportunity"
+    title: str = "Opportunity (demand x momentum / effort, from evidence)"
+    inputs: tuple[InputSpec, ...] = (
+        InputSpec("demand", "ARR of the requesting customers, in thousands"),
+        InputSpec(
+            "momentum",
+            "request trend factor: (recent + 1) / (earlier + 1) requests, 0.25-4",
+            True,
+            0.0,
+            None,
+            exclusive_minimum=True,
+        ),
+        InputSpec("effort", "person-months of work", False, 0.0, None, exclusive_minimum=True),
+    )
+    log_exponents: Mapping[str, float] | None = field(
+        default_factory=lambda: {"demand": 1.0, "momentum": 1.0, "effort": -1.0}
+    )
+
+    def score(self, values: Values) -> FloatArray:
+        """Return demand * momentum / effort."""
+        return _f(values, "demand") * _f(values, "momentum") / _f(values, "effort")
+
+    def label(self, values: Values) -> StrArray | None:
+        """Opportunity has no categories."""
+        return None
+
+
 DEFAULT_FRAMEWORKS: tuple[Framework, ...] = (
     Rice(),
     Ice(),
@@ -346,6 +389,7 @@ DEFAULT_FRAMEWORKS: tuple[Framework, ...] = (
     Wsjf(),
     ValueEffort(),
     KanoFramework(),
+    Opportunity(),
 )
 """The built-ins, registered by ``default_registry`` like any user-defined framework."""
 
@@ -403,7 +447,7 @@ def default_registry() -> FrameworkRegistry:
 
     Examples:
         >>> default_registry().slugs()
-        ('rice', 'ice', 'ice_mean', 'wsjf', 'value_effort', 'kano')
+        ('rice', 'ice', 'ice_mean', 'wsjf', 'value_effort', 'kano', 'opportunity')
     """
     return FrameworkRegistry(DEFAULT_FRAMEWORKS)
 

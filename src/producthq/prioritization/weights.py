@@ -12,7 +12,8 @@ returned). How a weight acts depends on the framework's shape:
 * **WSJF**: the weights multiply the three cost-of-delay terms and the exponent of job size:
   (w_bv bv + w_tc tc + w_rr rr) / job_size^w_js.
 * **ICE average** (``ice_mean``): a weighted mean sum(w_k x_k) / sum(w_k).
-* **user-defined weighted scoring**: the model's own weights (``WeightedScoring.with_weights``).
+* **user-defined weighted scoring**: the model's own weights (``WeightedScoring.with_weights``),
+  each between 0 and ``MAX_CRITERION_WEIGHT``.
 
 Other frameworks (Kano) have no weights; asking for them is an error.
 """
@@ -38,10 +39,14 @@ from producthq.prioritization.scoring import (
 )
 
 MAX_WEIGHT = 10.0
+MAX_CRITERION_WEIGHT = 1000.0
 
 
 def _check(framework: Framework, weights: Mapping[str, float]) -> dict[str, float]:
     names = [s.name for s in framework.inputs]
+    # A user-defined model's weights are its own criterion weights (e.g. 40/30/30), not
+    # multipliers of a published framework, so they may be larger.
+    top = MAX_CRITERION_WEIGHT if isinstance(framework, WeightedScoring) else MAX_WEIGHT
     problems = ProblemCollector()
     for name, w in weights.items():
         if name not in names:
@@ -50,10 +55,8 @@ def _check(framework: Framework, weights: Mapping[str, float]) -> dict[str, floa
                 f"{framework.slug} has no input {name!r}; inputs: {', '.join(names)}",
                 "unknown_input",
             )
-        elif not math.isfinite(w) or not 0.0 <= w <= MAX_WEIGHT:
-            problems.add(
-                ("weights", name), f"weight {w:g} must be between 0 and {MAX_WEIGHT:g}", "range"
-            )
+        elif not math.isfinite(w) or not 0.0 <= w <= top:
+            problems.add(("weights", name), f"weight {w:g} must be between 0 and {top:g}", "range")
     problems.raise_if_any("bad weights")
     return {n: float(weights.get(n, 1.0)) for n in names}
 

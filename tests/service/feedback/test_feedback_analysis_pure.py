@@ -8,13 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 
+import numpy as np
 import pytest
 from scipy import stats
-from sklearn.metrics import normalized_mutual_info_score
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from producthq.feedback import dedupe, themes
-from producthq.feedback.embedders import TfidfSvdEmbedder
-from producthq.feedback.sentiment import HybridScorer, LexiconScorer
+from producthq.feedback.embedders import TfidfSvdEmbedder, auto_dim
+from producthq.feedback.sentiment import C_GRID, HybridScorer, LexiconScorer, mark_negation
 from producthq.feedback.theme_stats import WeekVolume, segment_index, trend_test, weekly_volume
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feedback_labelled"
@@ -111,6 +114,51 @@ def test_themes_on_labelled_sample_reach_nmi_without_being_told_k() -> None:
     nmi = normalized_mutual_info_score(labels, found.assignments)
     assert nmi >= 0.6, nmi
     assert 3 <= len(found.clusters) <= 10
+
+
+def test_default_themes_beat_tfidf_kmeans_told_k_on_labelled_sample() -> None:
+    rows = _read("intents_sample.csv")
+    texts, labels = [t for t, _ in rows], [lab for _, lab in rows]
+    k = len(set(labels))
+    tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+    baseline = KMeans(n_clusters=k, n_init=3, random_state=0).fit_predict(tfidf)
+    found = themes.discover_themes(texts, TfidfSvdEmbedder())
+    assert normalized_mutual_info_score(labels, found.assignments) >= normalized_mutual_info_score(
+        labels, baseline
+    )
+    assert adjusted_rand_score(labels, found.assignments) >= adjusted_rand_score(labels, baseline)
+
+
+def test_merge_close_clusters_joins_pieces_of_one_direction_only() -> None:
+    # clusters 0 and 1 point almost the same way (cosine 0.995); cluster 2 is orthogonal
+    a, b, c = np.array([1.0, 0.0, 0.0]), np.array([0.995, 0.0999, 0.0]), np.array([0.0, 0, 1])
+    vectors = np.vstack([a] * 3 + [b] * 2 + [c] * 4).astype(np.float32)
+    assignments = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2], dtype=np.int64)
+    merged = themes.merge_close_clusters(vectors, assignments, min_similarity=0.9)
+    # renumbered by size: the merged pair (5 items) first, the orthogonal one (4) second
+    assert merged.tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 1]
+    unmerged = themes.merge_close_clusters(vectors, assignments, min_similarity=0.999)
+    assert sorted(np.bincount(unmerged).tolist()) == [2, 3, 4]
+
+
+def test_tfidf_svd_rank_scales_with_the_corpus() -> None:
+    assert (auto_dim(100), auto_dim(600), auto_dim(2400), auto_dim(50_000)) == (32, 50, 200, 256)
+    rows = _read("intents_sample.csv")
+    emb = TfidfSvdEmbedder()
+    assert emb.embed([t for t, _ in rows]).shape == (50, 32)
+
+
+def test_mark_negation_prefixes_words_until_punctuation() -> None:
+    got = mark_negation("Not good, but I don't hate it. Never again")
+    assert got == "not NEG_good , but i don't NEG_hate NEG_it . never NEG_again"
+
+
+def test_hybrid_scorer_picks_c_from_grid_by_inner_cv() -> None:
+    rows = _read("sentiment_sample.csv")
+    model = HybridScorer([t for t, _ in rows], [int(lab) for _, lab in rows])
+    assert model.c in C_GRID
+    fixed = HybridScorer([t for t, _ in rows], [int(lab) for _, lab in rows], c=3.0)
+    assert fixed.c == 3.0
 
 
 def test_lexicon_scorer_beats_chance_on_labelled_sample() -> None:

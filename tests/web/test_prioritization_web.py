@@ -153,6 +153,33 @@ def test_prioritize_page_ranks_escapes_and_moves_with_weights(
         )
 
 
+def test_switching_framework_sends_the_new_frameworks_weights(
+    client: TestClient, token: str
+) -> None:
+    _import(client, token)
+    login(client, "owner@example.com")
+    hx = {"HX-Request": "true"}
+    # Same framework: only the ranking comes back, the panel the user is typing in stays.
+    same = client.get(
+        "/w/acme/features/prioritize",
+        params={"framework": "rice", "shown_framework": "rice", "w_effort": "2"},
+        headers=hx,
+    )
+    assert 'hx-swap-oob="true"' not in same.text
+    # RICE -> ICE: RICE's effort weight is not applied, and ICE's panel replaces RICE's.
+    switched = client.get(
+        "/w/acme/features/prioritize",
+        params={"framework": "ice", "shown_framework": "rice", "w_effort": "2"},
+        headers=hx,
+    )
+    doc = BeautifulSoup(switched.text, "html.parser")
+    panel = doc.select_one('#what-if-panel[hx-swap-oob="true"]')
+    assert panel is not None
+    names = sorted(i["name"] for i in panel.select('input[type="number"]'))
+    assert names == ["w_confidence", "w_ease", "w_impact"]
+    assert panel.select_one('input[name="shown_framework"]')["value"] == "ice"
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -81,7 +81,11 @@ def _context(request: Request, access: WorkspaceAccess) -> dict[str, Any]:
     slug = slug if slug in frameworks else "rice"
     info = frameworks[slug]
     defaults = info.default_weights
-    weights, note = _weights(request, defaults) if info.weights else ({}, None)
+    # The form says which framework its weights belong to: after a switch they are the old
+    # framework's, so the new one starts at its own and the panel is sent again.
+    shown = request.query_params.get("shown_framework", slug)[:32]
+    switched = shown != slug
+    weights, note = _weights(request, defaults) if info.weights and not switched else ({}, None)
     top_text = request.query_params.get("top", "10")
     top = int(top_text) if top_text.isdigit() and 1 <= int(top_text) <= 1000 else 10
     filters, raw, filter_note = read_filters(request)
@@ -115,6 +119,7 @@ def _context(request: Request, access: WorkspaceAccess) -> dict[str, Any]:
         "chart": _chart(ranking, cost),
         "kano_chart": _kano_chart(ranking),
         "query": urlencode(query),
+        "what_if_oob": switched and is_htmx(request),
     }
 
 

@@ -7,7 +7,10 @@
   function renderCharts(root) {
     if (typeof vegaEmbed !== "function" || typeof vega === "undefined") return;
     var scope = root && root.querySelectorAll ? root : document;
-    scope.querySelectorAll("[data-chart]").forEach(function (el) {
+    var els = Array.prototype.slice.call(scope.querySelectorAll("[data-chart]"));
+    // An HTMX swap announces each new top-level element: the chart itself may be the root.
+    if (scope.matches && scope.matches("[data-chart]")) els.unshift(scope);
+    els.forEach(function (el) {
       if (el.dataset.rendered === "1") return;
       var source = document.getElementById(el.dataset.chart);
       if (!source) return;

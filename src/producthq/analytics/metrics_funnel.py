@@ -7,10 +7,12 @@ counts once, at the furthest step any attempt reached.
 
 Method: for an attempt starting at t1, taking at each step the earliest qualifying event at or
 after the previous step's event is optimal (any chain can be shifted onto the greedy one without
-leaving the window). "Earliest S(k) at or after time x" is computed once per S(k−1) event with a
-running minimum over the user's S(k−1) and S(k) events sorted by time descending (S(k) first on
-ties), and attempts follow the chain through equality joins on ``(user_id, time)``: linear work
-per step instead of a range self-join.
+leaving the window). The events are cut down to the funnel's step events in the range and tagged
+with their step in one pass, then kept once. Users with few step-1 events (``LIGHT_MAX_ATTEMPTS``)
+follow the chain with an equality-and-range join per step (the plan of the hand-written SQL,
+linear because each step event meets few attempts); users with many use window passes over
+their step events sorted by time (running minima, no join, no fan-out). Both give the greedy
+chain.
 """
 
 from __future__ import annotations
@@ -25,64 +27,160 @@ from producthq.analytics.periods import Calendar
 from producthq.errors import InvalidInputError
 
 
-def _step_events(ev: ir.Table, step: Step) -> ir.Table:
+def _step_condition(ev: ir.Table, step: Step) -> ir.BooleanValue:
     cond = ev.event == step.event
     for key, value in step.filters:
         cond = cond & (property_text(ev.properties, key) == value)
-    return ev.filter(cond)
+    return cond
+
+
+def _tagged(ev: ir.Table, params: MetricParams) -> ir.Table:
+    """Return ``user_id, ts, tag, breakdown``: one row per event and step it matches.
+
+    ``tag`` is the step number; only step-1 rows carry the breakdown value. When every step
+    names a different event, each event matches at most one step and one pass over the
+    events tags it; otherwise (a repeated event) an event appears once per step it matches.
+    """
+    steps = params.steps
+
+    def breakdown_of(rows: ir.Table) -> ir.StringValue:
+        if params.breakdown:
+            return property_text(rows.properties, params.breakdown).fill_null("(none)")
+        return ibis.literal("all")
+
+    if len({s.event for s in steps}) == len(steps):
+        conds = [_step_condition(ev, step) for step in steps]
+        tag = ibis.cases(*[(c, ibis.literal(k, type="int64")) for k, c in enumerate(conds, 1)])
+        rows = ev.mutate(tag=tag)
+        rows = rows.filter(rows.tag.notnull())
+        return rows.select(
+            "user_id",
+            ts="timestamp",
+            tag="tag",
+            breakdown=ibis.cases((rows.tag == 1, breakdown_of(rows))).cast("string"),
+        )
+    parts: list[ir.Table] = []
+    for k, step in enumerate(steps, start=1):
+        rows = ev.filter(_step_condition(ev, step))
+        breakdown = breakdown_of(rows) if k == 1 else ibis.null("string")
+        parts.append(
+            rows.select(
+                "user_id",
+                ts="timestamp",
+                tag=ibis.literal(k, type="int64"),
+                breakdown=breakdown.cast("string"),
+            )
+        )
+    return ibis.union(*parts, distinct=False)
+
+
+LIGHT_MAX_ATTEMPTS = 4
+"""Users with at most this many step-1 events in the range take the join path."""
+
+
+def _light_attempts(attempts: ir.Table, tagged: ir.Table, n: int) -> ir.Table:
+    """Chain attempts step by step with equality-and-range joins (few attempts per user).
+
+    Step k is the earliest step-k event in ``[s(k−1), deadline]``: one left join on
+    ``user_id`` and a ``MIN`` per step. The join pairs each attempt with the user's step-k
+    events, so the work is at most ``LIGHT_MAX_ATTEMPTS`` × the step's events.
+    """
+    for k in range(2, n + 1):
+        cur = tagged.filter(tagged.tag == k).select(user_id_k="user_id", ts_k="ts")
+        prev = attempts[f"s{k - 1}"]
+        j = attempts.left_join(
+            cur,
+            (attempts.user_id == cur.user_id_k)
+            & (cur.ts_k >= prev)
+            & (cur.ts_k <= attempts.deadline),
+        )
+        attempts = j.group_by(*attempts.columns).agg(**{f"s{k}": j.ts_k.min()})
+    return attempts
+
+
+def _heavy_attempts(tagged: ir.Table, n: int, window: ir.IntervalValue) -> ir.Table:
+    """Chain the attempts of users with many step-1 events with window passes (linear).
+
+    The look-ahead "earliest step-k event at or after this row" is a running minimum over the
+    user's rows sorted by time descending (higher steps first on equal times, so "at or after"
+    includes equal times). The greedy chain is monotone in time (a later start never reaches
+    an earlier event), so the chain value of step k from a row is the minimum of the step-k
+    chain values of the step-(tag+1) rows at or after it: pass m gives every row the chain
+    value m+1 steps ahead, with no join; n−1 passes over the same sort in all.
+    """
+    later = ibis.window(
+        group_by="user_id",
+        order_by=[ibis.desc("ts"), ibis.desc("tag")],
+        preceding=None,
+        following=0,
+    )
+    # After pass 1, chain_k is the earliest step-k event at or after the row; it is the
+    # chain value for rows of step k − 1 (and is null for rows of step k and later).
+    tagged = tagged.mutate(
+        **{
+            f"chain_{k}": ibis.cases(
+                (tagged.tag < k, ibis.cases((tagged.tag == k, tagged.ts)).min().over(later))
+            )
+            for k in range(2, n + 1)
+        }
+    )
+    for depth in range(2, n):
+        # Rows of step k − depth take chain_k from the nearest row of the next step.
+        tagged = tagged.filter(tagged.tag <= n - depth + 1)
+        updates = {}
+        for k in range(depth + 1, n + 1):
+            name = f"chain_{k}"
+            carried = ibis.cases((tagged.tag == k - depth + 1, tagged[name])).min().over(later)
+            updates[name] = ibis.cases((tagged.tag == k - depth, carried), else_=tagged[name])
+        tagged = tagged.mutate(**updates)
+    first = tagged.filter(tagged.tag == 1)
+    deadline = first.ts + window
+    cols: dict[str, ir.Value] = {"t1": first.ts, "deadline": deadline, "s1": first.ts}
+    for k in range(2, n + 1):
+        reached = first[f"chain_{k}"]
+        cols[f"s{k}"] = ibis.cases((reached <= deadline, reached))
+    return first.select("user_id", "breakdown", **cols)
 
 
 def funnel_attempts(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
-    """Return one row per attempt: ``user_id, breakdown, t1, s2 … sn`` (null when not reached)."""
+    """Return one row per attempt: ``user_id, breakdown, t1, s1 … sn`` (null when not reached).
+
+    Attempts with the same user and start time may be merged into one row (they reach the
+    same steps). Users with at most ``LIGHT_MAX_ATTEMPTS`` step-1 events in the range (and
+    every user without re-entry) are chained with hash joins, the others with window passes;
+    both give the greedy chain, and the total work stays linear in the events.
+    """
     steps = params.steps
-    if len(steps) < 2:
+    n = len(steps)
+    if n < 2:
         raise InvalidInputError.single(("steps",), "a funnel needs at least two steps")
     ev = in_range(events, cal)
     ev = ev.filter(ev.user_id.notnull() & ev.event.isin(sorted({s.event for s in steps})))
-    first = _step_events(ev, steps[0])
-    breakdown = (
-        property_text(first.properties, params.breakdown).fill_null("(none)")
-        if params.breakdown
-        else ibis.literal("all")
-    )
-    attempts = first.select("user_id", breakdown=breakdown, t1=first.timestamp)
+    # Grouping drops only exact duplicates (same user, step, time and breakdown), which reach
+    # the same steps; with it DuckDB materialises the tagged step events once (a CTE that
+    # aggregates and is read several times) instead of scanning the events per reader. (A
+    # ``distinct`` would not do: Ibis pushes each reader's filter into it.)
+    tagged = _tagged(ev, params)
+    tagged = tagged.group_by("user_id", "ts", "tag", "breakdown").agg(copies=tagged.count())
+    window = ibis.interval(seconds=int(params.window.total_seconds()))
+    first = tagged.filter(tagged.tag == 1)
     if not params.reentry:
-        attempts = attempts.mutate(
-            rn=ibis.row_number().over(ibis.window(group_by="user_id", order_by="t1"))
+        first = first.mutate(
+            rn=ibis.row_number().over(ibis.window(group_by="user_id", order_by=["ts", "tag"]))
         )
-        attempts = attempts.filter(attempts.rn == 0).drop("rn")
-    deadline = attempts.t1 + ibis.interval(seconds=int(params.window.total_seconds()))
-    attempts = attempts.mutate(deadline=deadline, s1=attempts.t1)
-    prev_events = first.select("user_id", ts=first.timestamp)
-    for k in range(2, len(steps) + 1):
-        cur = _step_events(ev, steps[k - 1]).select("user_id", ts="timestamp")
-        both = ibis.union(
-            prev_events.mutate(tag=ibis.literal(0)),
-            cur.mutate(tag=ibis.literal(1)),
-            distinct=False,
-        )
-        nxt = (
-            ibis.cases((both.tag == 1, both.ts))
-            .min()
-            .over(
-                ibis.window(
-                    group_by="user_id",
-                    order_by=[ibis.desc("ts"), ibis.desc("tag")],
-                    preceding=None,
-                    following=0,
-                )
-            )
-        )
-        both = both.mutate(nxt=nxt)
-        lookup = both.filter(both.tag == 0).select("user_id", x="ts", nxt="nxt").distinct().view()
-        prev_col = f"s{k - 1}"
-        j = attempts.left_join(
-            lookup, (attempts.user_id == lookup.user_id) & (attempts[prev_col] == lookup.x)
-        )
-        reached = ibis.cases((j.nxt <= j.deadline, j.nxt))
-        attempts = j.select(*attempts.columns, **{f"s{k}": reached}).view()
-        prev_events = cur
-    return attempts
+        first = first.filter(first.rn == 0).drop("rn")
+    starts = first.select("user_id", "breakdown", t1="ts", deadline=first.ts + window, s1="ts")
+    if not params.reentry:
+        return _light_attempts(starts, tagged, n)
+    counts = first.group_by("user_id").agg(n_first=first.count())
+    light = counts.filter(counts.n_first <= LIGHT_MAX_ATTEMPTS).select(light_user="user_id")
+    heavy = counts.filter(counts.n_first > LIGHT_MAX_ATTEMPTS).select(heavy_user="user_id")
+    light_starts = starts.semi_join(light, starts.user_id == light.light_user)
+    heavy_rows = tagged.semi_join(heavy, tagged.user_id == heavy.heavy_user)
+    by_join = _light_attempts(light_starts, tagged, n)
+    by_window = _heavy_attempts(heavy_rows, n, window)
+    columns = by_join.columns
+    return ibis.union(by_join, by_window.select(*columns), distinct=False)
 
 
 def funnel_users(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:

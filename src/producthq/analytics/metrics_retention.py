@@ -39,7 +39,10 @@ def retention(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table
     returns = returns.select("user_id", r=returns.p).distinct()
     j = returns.inner_join(cohorts, "user_id")
     hits = j.select("user_id", "c", k=j.r - j.c)
-    hits = hits.filter((hits.k >= 1) & (hits.k <= params.periods))
+    # ``distinct`` changes nothing (returns are distinct per user and period, and a user has
+    # one cohort) but makes the engine compute the hits once for both counts below: DuckDB
+    # materialises a CTE that aggregates and is read twice, and inlines one that does not.
+    hits = hits.filter((hits.k >= 1) & (hits.k <= params.periods)).distinct()
     on = hits.group_by("c", "k").agg(retained=hits.user_id.count())
     latest = hits.group_by("user_id", "c").agg(k=hits.k.max())
     latest_counts = latest.group_by("c", "k").agg(n=latest.user_id.count())

@@ -114,3 +114,71 @@ def read_events(
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+SPARK_LOCAL_CONF: dict[str, str] = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "1",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+"""Settings of a small local Spark session. The session time zone must be UTC: Spark reads
+and shows naive timestamps in it, and the metrics treat ``timestamp`` as UTC wall-clock time."""
+
+
+def spark_session(master: str = "local[1]", **conf: str) -> Any:
+    """Return a local Spark session (pyspark, the machine's Java) set up for the metrics.
+
+    Needs the ``spark`` extra (``pip install 'producthq[spark]'``) and Java 17. Extra settings
+    override ``SPARK_LOCAL_CONF``.
+
+    Raises:
+        InvalidInputError: pyspark is not installed.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InvalidInputError.single(
+            ("engine",), "Spark needs pyspark: pip install 'producthq[spark]'", "missing"
+        ) from None
+    builder = SparkSession.builder.master(master).appName("producthq")
+    for key, value in {**SPARK_LOCAL_CONF, **conf}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def spark_events_table(session: Any, frame: Any, name: str = "events") -> ir.Table:
+    """Register canonical events (a pandas DataFrame, properties as JSON text) in Spark.
+
+    The DataFrame becomes a temporary view ``name`` with the canonical column types
+    (``timestamp`` a Spark ``TIMESTAMP`` read in the session's UTC zone, ``properties`` a
+    string); the returned Ibis table casts ``properties`` to JSON, which Spark reads with
+    ``get_json_object``.
+    """
+    if session.conf.get("spark.sql.session.timeZone") != "UTC":
+        raise InvalidInputError.single(
+            ("engine",), "the Spark session must run in UTC (spark.sql.session.timeZone=UTC)"
+        )
+    from pyspark.sql import types as st
+
+    text = st.StringType()
+    schema = st.StructType(
+        [
+            st.StructField("event", text),
+            st.StructField("user_id", text),
+            st.StructField("anonymous_id", text),
+            st.StructField("group_id", text),
+            st.StructField("timestamp", st.TimestampType()),
+            st.StructField("message_id", text),
+            st.StructField("properties", text),
+        ]
+    )
+    columns = [f.name for f in schema.fields]
+    session.createDataFrame(frame[columns], schema=schema).createOrReplaceTempView(name)
+    con = ibis.pyspark.connect(session)
+    raw = con.table(name)
+    return raw.select(
+        *[c for c in columns if c != "properties"], properties=raw.properties.cast("json")
+    )

@@ -14,6 +14,7 @@ from typing import Any
 import ibis
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from producthq.analytics.events import EVENT_SCHEMA
 from producthq.analytics.generator import SCHEMA
@@ -256,3 +257,21 @@ MRR_FROM_MARCH_PARAMS = MetricParams(start=d("2024-03-01"), end=d("2024-04-30"))
 def as_datetime(text: str) -> datetime:
     """Parse a naive UTC timestamp."""
     return datetime.fromisoformat(text)
+
+
+ENGINE_CASES = [
+    pytest.param("dau", ACTIVE_ROWS, ACTIVE_PARAMS, id="dau"),
+    pytest.param("wau_mau", ACTIVE_ROWS, ACTIVE_PARAMS, id="wau-mau"),
+    pytest.param("stickiness", ACTIVE_ROWS, ACTIVE_PARAMS, id="stickiness"),
+    pytest.param("dau", TZ_ROWS, TZ_PARAMS, id="dau-time-zone"),
+    pytest.param("lifecycle", LIFECYCLE_ROWS, LIFECYCLE_PARAMS, id="lifecycle"),
+    pytest.param("retention", RETENTION_ROWS, RETENTION_PARAMS, id="retention"),
+    pytest.param(
+        "retention", RETENTION_MONTHLY_ROWS, RETENTION_MONTHLY_PARAMS, id="retention-monthly"
+    ),
+    pytest.param("funnel", FUNNEL_ROWS, FUNNEL_PARAMS, id="funnel"),
+    pytest.param("funnel_users", FUNNEL_ROWS, FUNNEL_PARAMS, id="funnel-users"),
+    pytest.param("mrr", MRR_ROWS, MRR_PARAMS, id="mrr"),
+    pytest.param("mrr", MRR_ROWS, MRR_FROM_MARCH_PARAMS, id="mrr-from-march"),
+]
+"""The hand-computed cases every tested engine runs (PostgreSQL and Spark against DuckDB)."""

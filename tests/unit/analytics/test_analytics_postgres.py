@@ -15,20 +15,12 @@ from typing import Any
 import pandas as pd
 import pytest
 from analytics_cases import (
-    ACTIVE_PARAMS,
-    ACTIVE_ROWS,
+    ENGINE_CASES,
     FUNNEL_BREAKDOWN_EXPECTED,
     FUNNEL_EXPECTED,
+    FUNNEL_FURTHEST,
     FUNNEL_PARAMS,
     FUNNEL_ROWS,
-    LIFECYCLE_PARAMS,
-    LIFECYCLE_ROWS,
-    MRR_PARAMS,
-    MRR_ROWS,
-    RETENTION_PARAMS,
-    RETENTION_ROWS,
-    TZ_PARAMS,
-    TZ_ROWS,
     Row,
     duck_events,
 )
@@ -85,20 +77,7 @@ def pg_events(pg: tuple[Any, Any, str]) -> Callable[[list[Row]], Any]:
     return load
 
 
-CASES = [
-    pytest.param("dau", ACTIVE_ROWS, ACTIVE_PARAMS, id="dau"),
-    pytest.param("wau_mau", ACTIVE_ROWS, ACTIVE_PARAMS, id="wau-mau"),
-    pytest.param("stickiness", ACTIVE_ROWS, ACTIVE_PARAMS, id="stickiness"),
-    pytest.param("dau", TZ_ROWS, TZ_PARAMS, id="dau-time-zone"),
-    pytest.param("lifecycle", LIFECYCLE_ROWS, LIFECYCLE_PARAMS, id="lifecycle"),
-    pytest.param("retention", RETENTION_ROWS, RETENTION_PARAMS, id="retention"),
-    pytest.param("funnel", FUNNEL_ROWS, FUNNEL_PARAMS, id="funnel"),
-    pytest.param("funnel_users", FUNNEL_ROWS, FUNNEL_PARAMS, id="funnel-users"),
-    pytest.param("mrr", MRR_ROWS, MRR_PARAMS, id="mrr"),
-]
-
-
-@pytest.mark.parametrize(("kind", "rows", "params"), CASES)
+@pytest.mark.parametrize(("kind", "rows", "params"), ENGINE_CASES)
 def test_postgres_matches_duckdb(
     pg_events: Callable[[list[Row]], Any], kind: str, rows: list[Row], params: MetricParams
 ) -> None:
@@ -115,3 +94,15 @@ def test_postgres_funnel_numbers(pg_events: Callable[[list[Row]], Any]) -> None:
     frame = run_metric("funnel", events, replace(FUNNEL_PARAMS, breakdown="plan")).frame
     got = {b: list(g.sort_values("step").users) for b, g in frame.groupby("breakdown")}
     assert got == FUNNEL_BREAKDOWN_EXPECTED
+
+
+def test_postgres_funnel_window_path(
+    monkeypatch: pytest.MonkeyPatch, pg_events: Callable[[list[Row]], Any]
+) -> None:
+    # Every user down the window-pass path (the default sends these few-attempt users to
+    # the join path): the same hand-computed furthest steps.
+    from producthq.analytics import metrics_funnel
+
+    monkeypatch.setattr(metrics_funnel, "LIGHT_MAX_ATTEMPTS", 0)
+    frame = run_metric("funnel_users", pg_events(FUNNEL_ROWS), FUNNEL_PARAMS).frame
+    assert dict(zip(frame.user_id, frame.furthest_step, strict=True)) == FUNNEL_FURTHEST

@@ -1,166 +1,290 @@
-SELECT
-  "t20"."user_id",
-  "t20"."breakdown",
-  MAX("t20"."furthest") AS "furthest",
-  MIN("t20"."secs_2") AS "secs_2",
-  MIN("t20"."secs_3") AS "secs_3"
-FROM (
+WITH "t3" AS (
   SELECT
-    "t19"."user_id",
-    "t19"."breakdown",
-    "t19"."t1",
-    "t19"."deadline",
-    "t19"."s1",
-    "t19"."s2",
-    "t19"."s3",
-    CASE
-      WHEN "t19"."s3" IS NOT NULL
-      THEN 3
-      ELSE CASE WHEN "t19"."s2" IS NOT NULL THEN 2 ELSE 1 END
-    END AS "furthest",
-    CAST(EXTRACT('epoch' FROM "t19"."s2") - EXTRACT('epoch' FROM "t19"."t1") AS DOUBLE PRECISION) AS "secs_2",
-    CAST(EXTRACT('epoch' FROM "t19"."s3") - EXTRACT('epoch' FROM "t19"."t1") AS DOUBLE PRECISION) AS "secs_3"
+    "t2"."user_id",
+    "t2"."ts",
+    "t2"."tag",
+    "t2"."breakdown",
+    COUNT(*) AS "copies"
   FROM (
     SELECT
-      "t17"."user_id",
-      "t17"."breakdown",
-      "t17"."t1",
-      "t17"."deadline",
-      "t17"."s1",
-      "t17"."s2",
-      CASE WHEN "t14"."nxt" <= "t17"."deadline" THEN "t14"."nxt" ELSE NULL END AS "s3"
+      "t1"."user_id",
+      "t1"."timestamp" AS "ts",
+      "t1"."tag",
+      CASE WHEN "t1"."tag" = 1 THEN 'all' ELSE NULL END AS "breakdown"
     FROM (
       SELECT
-        "t6"."user_id",
-        "t6"."breakdown",
-        "t6"."t1",
-        "t6"."deadline",
-        "t6"."s1",
-        CASE WHEN "t13"."nxt" <= "t6"."deadline" THEN "t13"."nxt" ELSE NULL END AS "s2"
-      FROM (
-        SELECT
-          "t0"."user_id",
-          'all' AS "breakdown",
-          "t0"."timestamp" AS "t1",
-          "t0"."timestamp" + INTERVAL '604800 SECOND' AS "deadline",
-          "t0"."timestamp" AS "s1"
-        FROM "events" AS "t0"
-        WHERE
-          "t0"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
-          AND "t0"."timestamp" >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
-          AND "t0"."user_id" IS NOT NULL
-          AND "t0"."event" IN ('activate', 'signup', 'subscribe')
-          AND "t0"."event" = 'signup'
-      ) AS "t6"
-      LEFT OUTER JOIN (
-        SELECT DISTINCT
-          "t9"."user_id",
-          "t9"."ts" AS "x",
-          "t9"."nxt"
-        FROM (
-          SELECT
-            "t7"."user_id",
-            "t7"."ts",
-            "t7"."tag",
-            MIN(CASE WHEN "t7"."tag" = 1 THEN "t7"."ts" ELSE NULL END) OVER (
-              PARTITION BY "t7"."user_id"
-              ORDER BY "t7"."ts" DESC NULLS LAST, "t7"."tag" DESC NULLS LAST
-              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-            ) AS "nxt"
-          FROM (
-            SELECT
-              *
-            FROM (
-              SELECT
-                "t0"."user_id",
-                "t0"."timestamp" AS "ts",
-                0 AS "tag"
-              FROM "events" AS "t0"
-              WHERE
-                "t0"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
-                AND "t0"."timestamp" >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
-                AND "t0"."user_id" IS NOT NULL
-                AND "t0"."event" IN ('activate', 'signup', 'subscribe')
-                AND "t0"."event" = 'signup'
-            ) AS "t2"
-            UNION ALL
-            SELECT
-              *
-            FROM (
-              SELECT
-                "t0"."user_id",
-                "t0"."timestamp" AS "ts",
-                1 AS "tag"
-              FROM "events" AS "t0"
-              WHERE
-                "t0"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
-                AND "t0"."timestamp" >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
-                AND "t0"."user_id" IS NOT NULL
-                AND "t0"."event" IN ('activate', 'signup', 'subscribe')
-                AND "t0"."event" = 'activate'
-            ) AS "t4"
-          ) AS "t7"
-        ) AS "t9"
-        WHERE
-          "t9"."tag" = 0
-      ) AS "t13"
-        ON "t6"."user_id" = "t13"."user_id" AND "t6"."s1" = "t13"."x"
-    ) AS "t17"
-    LEFT OUTER JOIN (
-      SELECT DISTINCT
-        "t10"."user_id",
-        "t10"."ts" AS "x",
-        "t10"."nxt"
-      FROM (
-        SELECT
-          "t8"."user_id",
-          "t8"."ts",
-          "t8"."tag",
-          MIN(CASE WHEN "t8"."tag" = 1 THEN "t8"."ts" ELSE NULL END) OVER (
-            PARTITION BY "t8"."user_id"
-            ORDER BY "t8"."ts" DESC NULLS LAST, "t8"."tag" DESC NULLS LAST
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-          ) AS "nxt"
-        FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              "t0"."user_id",
-              "t0"."timestamp" AS "ts",
-              0 AS "tag"
-            FROM "events" AS "t0"
-            WHERE
-              "t0"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
-              AND "t0"."timestamp" >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
-              AND "t0"."user_id" IS NOT NULL
-              AND "t0"."event" IN ('activate', 'signup', 'subscribe')
-              AND "t0"."event" = 'activate'
-          ) AS "t3"
-          UNION ALL
-          SELECT
-            *
-          FROM (
-            SELECT
-              "t0"."user_id",
-              "t0"."timestamp" AS "ts",
-              1 AS "tag"
-            FROM "events" AS "t0"
-            WHERE
-              "t0"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
-              AND "t0"."timestamp" >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
-              AND "t0"."user_id" IS NOT NULL
-              AND "t0"."event" IN ('activate', 'signup', 'subscribe')
-              AND "t0"."event" = 'subscribe'
-          ) AS "t5"
-        ) AS "t8"
-      ) AS "t10"
+        "t0"."event",
+        "t0"."user_id",
+        "t0"."anonymous_id",
+        "t0"."group_id",
+        "t0"."timestamp",
+        "t0"."message_id",
+        "t0"."properties",
+        CASE
+          WHEN "t0"."event" = 'signup'
+          THEN 1
+          WHEN "t0"."event" = 'activate'
+          THEN 2
+          WHEN "t0"."event" = 'subscribe'
+          THEN 3
+          ELSE NULL
+        END AS "tag"
+      FROM "events" AS "t0"
       WHERE
-        "t10"."tag" = 0
-    ) AS "t14"
-      ON "t17"."user_id" = "t14"."user_id" AND "t17"."s2" = "t14"."x"
-  ) AS "t19"
-) AS "t20"
+        "t0"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
+        AND "t0"."timestamp" >= CAST('2024-01-01T00:00:00' AS TIMESTAMP)
+        AND "t0"."user_id" IS NOT NULL
+        AND "t0"."event" IN ('activate', 'signup', 'subscribe')
+    ) AS "t1"
+    WHERE
+      "t1"."tag" IS NOT NULL
+  ) AS "t2"
+  GROUP BY
+    1,
+    2,
+    3,
+    4
+), "t13" AS (
+  SELECT
+    "t8"."user_id",
+    COUNT(*) AS "n_first"
+  FROM (
+    SELECT
+      *
+    FROM "t3" AS "t4"
+    WHERE
+      "t4"."tag" = 1
+  ) AS "t8"
+  GROUP BY
+    1
+)
+SELECT
+  "t30"."user_id",
+  "t30"."breakdown",
+  MAX("t30"."furthest") AS "furthest",
+  MIN("t30"."secs_2") AS "secs_2",
+  MIN("t30"."secs_3") AS "secs_3"
+FROM (
+  SELECT
+    "t29"."user_id",
+    "t29"."breakdown",
+    "t29"."t1",
+    "t29"."deadline",
+    "t29"."s1",
+    "t29"."s2",
+    "t29"."s3",
+    CASE
+      WHEN "t29"."s3" IS NOT NULL
+      THEN 3
+      ELSE CASE WHEN "t29"."s2" IS NOT NULL THEN 2 ELSE 1 END
+    END AS "furthest",
+    CAST(EXTRACT('epoch' FROM "t29"."s2") - EXTRACT('epoch' FROM "t29"."t1") AS DOUBLE PRECISION) AS "secs_2",
+    CAST(EXTRACT('epoch' FROM "t29"."s3") - EXTRACT('epoch' FROM "t29"."t1") AS DOUBLE PRECISION) AS "secs_3"
+  FROM (
+    SELECT
+      *
+    FROM (
+      SELECT
+        "t24"."user_id",
+        "t24"."breakdown",
+        "t24"."t1",
+        "t24"."deadline",
+        "t24"."s1",
+        "t24"."s2",
+        MIN("t24"."ts_k") AS "s3"
+      FROM (
+        SELECT
+          "t22"."user_id",
+          "t22"."breakdown",
+          "t22"."t1",
+          "t22"."deadline",
+          "t22"."s1",
+          "t22"."s2",
+          "t10"."user_id_k",
+          "t10"."ts_k"
+        FROM (
+          SELECT
+            "t19"."user_id",
+            "t19"."breakdown",
+            "t19"."t1",
+            "t19"."deadline",
+            "t19"."s1",
+            MIN("t19"."ts_k") AS "s2"
+          FROM (
+            SELECT
+              "t11"."user_id",
+              "t11"."breakdown",
+              "t11"."t1",
+              "t11"."deadline",
+              "t11"."s1",
+              "t12"."user_id_k",
+              "t12"."ts_k"
+            FROM (
+              SELECT
+                "t4"."user_id",
+                "t4"."breakdown",
+                "t4"."ts" AS "t1",
+                "t4"."ts" + INTERVAL '604800 SECOND' AS "deadline",
+                "t4"."ts" AS "s1"
+              FROM "t3" AS "t4"
+              WHERE
+                "t4"."tag" = 1
+            ) AS "t11"
+            LEFT OUTER JOIN (
+              SELECT
+                "t4"."user_id" AS "user_id_k",
+                "t4"."ts" AS "ts_k"
+              FROM "t3" AS "t4"
+              WHERE
+                "t4"."tag" = 2
+            ) AS "t12"
+              ON "t11"."user_id" = "t12"."user_id_k"
+              AND "t12"."ts_k" >= "t11"."s1"
+              AND "t12"."ts_k" <= "t11"."deadline"
+            WHERE
+              EXISTS(
+                SELECT
+                  1
+                FROM (
+                  SELECT
+                    "t14"."user_id" AS "light_user"
+                  FROM "t13" AS "t14"
+                  WHERE
+                    "t14"."n_first" <= 4
+                ) AS "t17"
+                WHERE
+                  "t11"."user_id" = "t17"."light_user"
+              )
+          ) AS "t19"
+          GROUP BY
+            1,
+            2,
+            3,
+            4,
+            5
+        ) AS "t22"
+        LEFT OUTER JOIN (
+          SELECT
+            "t4"."user_id" AS "user_id_k",
+            "t4"."ts" AS "ts_k"
+          FROM "t3" AS "t4"
+          WHERE
+            "t4"."tag" = 3
+        ) AS "t10"
+          ON "t22"."user_id" = "t10"."user_id_k"
+          AND "t10"."ts_k" >= "t22"."s2"
+          AND "t10"."ts_k" <= "t22"."deadline"
+      ) AS "t24"
+      GROUP BY
+        1,
+        2,
+        3,
+        4,
+        5,
+        6
+    ) AS "t26"
+    UNION ALL
+    SELECT
+      *
+    FROM (
+      SELECT
+        "t27"."user_id",
+        "t27"."breakdown",
+        "t27"."ts" AS "t1",
+        "t27"."ts" + INTERVAL '604800 SECOND' AS "deadline",
+        "t27"."ts" AS "s1",
+        CASE
+          WHEN "t27"."chain_2" <= (
+            "t27"."ts" + INTERVAL '604800 SECOND'
+          )
+          THEN "t27"."chain_2"
+          ELSE NULL
+        END AS "s2",
+        CASE
+          WHEN "t27"."chain_3" <= (
+            "t27"."ts" + INTERVAL '604800 SECOND'
+          )
+          THEN "t27"."chain_3"
+          ELSE NULL
+        END AS "s3"
+      FROM (
+        SELECT
+          "t25"."user_id",
+          "t25"."ts",
+          "t25"."tag",
+          "t25"."breakdown",
+          "t25"."copies",
+          "t25"."chain_2",
+          CASE
+            WHEN "t25"."tag" = 1
+            THEN MIN(CASE WHEN "t25"."tag" = 2 THEN "t25"."chain_3" ELSE NULL END) OVER (
+              PARTITION BY "t25"."user_id"
+              ORDER BY "t25"."ts" DESC NULLS LAST, "t25"."tag" DESC NULLS LAST
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            )
+            ELSE "t25"."chain_3"
+          END AS "chain_3"
+        FROM (
+          SELECT
+            *
+          FROM (
+            SELECT
+              "t20"."user_id",
+              "t20"."ts",
+              "t20"."tag",
+              "t20"."breakdown",
+              "t20"."copies",
+              CASE
+                WHEN "t20"."tag" < 2
+                THEN MIN(CASE WHEN "t20"."tag" = 2 THEN "t20"."ts" ELSE NULL END) OVER (
+                  PARTITION BY "t20"."user_id"
+                  ORDER BY "t20"."ts" DESC NULLS LAST, "t20"."tag" DESC NULLS LAST
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+                )
+                ELSE NULL
+              END AS "chain_2",
+              CASE
+                WHEN "t20"."tag" < 3
+                THEN MIN(CASE WHEN "t20"."tag" = 3 THEN "t20"."ts" ELSE NULL END) OVER (
+                  PARTITION BY "t20"."user_id"
+                  ORDER BY "t20"."ts" DESC NULLS LAST, "t20"."tag" DESC NULLS LAST
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+                )
+                ELSE NULL
+              END AS "chain_3"
+            FROM (
+              SELECT
+                "t5"."user_id",
+                "t5"."ts",
+                "t5"."tag",
+                "t5"."breakdown",
+                "t5"."copies"
+              FROM "t3" AS "t5"
+              WHERE
+                EXISTS(
+                  SELECT
+                    1
+                  FROM (
+                    SELECT
+                      "t14"."user_id" AS "heavy_user"
+                    FROM "t13" AS "t14"
+                    WHERE
+                      "t14"."n_first" > 4
+                  ) AS "t18"
+                  WHERE
+                    "t5"."user_id" = "t18"."heavy_user"
+                )
+            ) AS "t20"
+          ) AS "t23"
+          WHERE
+            "t23"."tag" <= 2
+        ) AS "t25"
+      ) AS "t27"
+      WHERE
+        "t27"."tag" = 1
+    ) AS "t28"
+  ) AS "t29"
+) AS "t30"
 GROUP BY
   1,
   2

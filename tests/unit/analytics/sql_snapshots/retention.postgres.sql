@@ -34,7 +34,7 @@ WITH "t11" AS (
   GROUP BY
     1
 ), "t17" AS (
-  SELECT
+  SELECT DISTINCT
     *
   FROM (
     SELECT

@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export PRODUCTHQ_DATA_DIR ?= $(CURDIR)/producthq-data
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev demo test lint fmt typecheck test-only services vendor screenshot bench docs clean

@@ -42,6 +42,8 @@ from producthq.analytics.params import MetricParams
 pytestmark = [
     pytest.mark.spark,
     pytest.mark.slow,
+    # One Java process per run: with --dist loadgroup every Spark test lands on the same worker.
+    pytest.mark.xdist_group("spark"),
     # Ibis's pyspark backend registers pandas UDFs the old way; pyspark warns about it.
     pytest.mark.filterwarnings("ignore:In Python 3.6\\+ and Spark 3.0\\+:UserWarning"),
 ]

@@ -22,13 +22,16 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from producthq.accounts.models import User, Workspace
-from producthq.analytics import service
+from producthq.accounts.roles import Role
+from producthq.analytics import segment_service, service
 from producthq.analytics.store import count_events, open_store
+from producthq.audit.service import Actor
 from producthq.demo.builder import DEMO_STEPS
 from producthq.settings import Settings
 from producthq.strategy import demo_data as _strategy_demo  # noqa: F401 - its step runs first
@@ -175,7 +178,79 @@ def load_demo_events(settings: Settings, *, workspace_id: int, end: date) -> int
             "now()::TIMESTAMP AS received_at FROM batch",
             [workspace_id],
         )
+        _add_demo_traits(con, workspace_id)
         return count_events(con, workspace_id)
+
+
+ROLES = ("admin", "analyst", "viewer")
+INDUSTRIES = ("software", "retail", "finance", "healthcare", "education")
+
+
+def _add_demo_traits(con: duckdb.DuckDBPyConnection, workspace_id: int) -> None:
+    """One identify call per user at sign-up and one group call per account.
+
+    Users get their current plan (paid once they subscribed), platform and a role; accounts an
+    industry. Segments and ``user.``/``account.`` breakdowns in the demo use them.
+    """
+    con.execute(
+        'INSERT INTO user_traits BY NAME SELECT workspace_id, user_id, min("timestamp") AS '
+        "\"timestamp\", 'demo-identify-' || user_id AS message_id, json_object("
+        "'plan', CASE WHEN bool_or(event = 'subscription_started') THEN 'paid' ELSE 'free' END, "
+        "'platform', min(properties->>'platform'), "
+        "'role', list_extract(?::VARCHAR[], (hash(user_id) % ?)::INTEGER + 1)) AS traits "
+        "FROM events WHERE workspace_id = ? AND user_id IS NOT NULL "
+        "GROUP BY workspace_id, user_id",
+        [list(ROLES), len(ROLES), workspace_id],
+    )
+    con.execute(
+        "INSERT INTO group_traits BY NAME SELECT workspace_id, group_id, min(user_id) AS user_id, "
+        'min("timestamp") AS "timestamp", \'demo-group-\' || group_id AS message_id, '
+        "json_object('industry', list_extract(?::VARCHAR[], (hash(group_id) % ?)::INTEGER + 1), "
+        "'users', count(DISTINCT user_id)) AS traits "
+        "FROM events WHERE workspace_id = ? AND group_id IS NOT NULL "
+        "GROUP BY workspace_id, group_id",
+        [list(INDUSTRIES), len(INDUSTRIES), workspace_id],
+    )
+
+
+DEMO_SEGMENTS = (
+    (
+        "Paying admins",
+        "Admins of paying users: who decides on renewals.",
+        {
+            "match": "all",
+            "conditions": [
+                {"type": "user", "key": "plan", "op": "eq", "value": "paid"},
+                {"type": "user", "key": "role", "op": "eq", "value": "admin"},
+            ],
+        },
+    ),
+    (
+        "Power users (30 days)",
+        "Used a feature at least 10 times in the last 30 days.",
+        {
+            "conditions": [
+                {
+                    "type": "behaviour",
+                    "event": "feature_used",
+                    "op": "at_least",
+                    "count": 10,
+                    "days": 30,
+                }
+            ]
+        },
+    ),
+)
+
+
+def _add_demo_segments(session: Session, workspace: Workspace, owner: User) -> None:
+    if segment_service.list_segments(session, workspace_id=workspace.id):
+        return
+    actor = Actor(owner.id, f"{owner.email} (demo)", workspace.id, Role.owner.value)
+    for name, description, definition in DEMO_SEGMENTS:
+        segment_service.create_segment(
+            session, actor=actor, name=name, definition=definition, description=description
+        )
 
 
 def add_analytics_demo(
@@ -186,11 +261,11 @@ def add_analytics_demo(
     if settings is None:
         progress("analytics: no settings given to the demo; events skipped")
         return
-    del owner
     yesterday = datetime.now(tz=UTC).date() - timedelta(days=1)
     added = load_demo_events(settings, workspace_id=workspace.id, end=yesterday)
     if added:
         progress(f"analytics: {added} events for {USERS} users over {DAYS} days")
+    _add_demo_segments(session, workspace, owner)
     report = service.refresh_key_results(session, settings=settings, workspace_id=workspace.id)
     progress(f"analytics: refreshed {len(report.updated)} key result(s) from metrics")
 

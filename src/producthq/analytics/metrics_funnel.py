@@ -35,66 +35,68 @@ def _step_condition(ev: ir.Table, step: Step) -> ir.BooleanValue:
 
 
 def _tagged(ev: ir.Table, params: MetricParams) -> ir.Table:
-    """Return ``user_id, ts, tag, breakdown``: one row per event and step it matches.
+    """Return ``user_id, ts, tag`` (and ``breakdown``): one row per event and step it matches.
 
-    ``tag`` is the step number; only step-1 rows carry the breakdown value. When every step
-    names a different event, each event matches at most one step and one pass over the
-    events tags it; otherwise (a repeated event) an event appears once per step it matches.
+    ``tag`` is the step number. With a breakdown, only step-1 rows carry its value; without
+    one the column is left out here (every attempt is in ``all``), so the rows stay narrow.
+    When every step names a different event, each event matches at most one step and one
+    pass over the events tags it; otherwise (a repeated event) an event appears once per
+    step it matches.
     """
     steps = params.steps
+    key = params.breakdown
 
-    def breakdown_of(rows: ir.Table) -> ir.StringValue:
-        if params.breakdown:
-            return property_text(rows.properties, params.breakdown).fill_null("(none)")
-        return ibis.literal("all")
+    def breakdown_of(rows: ir.Table) -> dict[str, ir.Value]:
+        if not key:
+            return {}
+        value = property_text(rows.properties, key).fill_null("(none)")
+        return {"breakdown": ibis.cases((rows.tag == 1, value)).cast("string")}
 
     if len({s.event for s in steps}) == len(steps):
         conds = [_step_condition(ev, step) for step in steps]
         tag = ibis.cases(*[(c, ibis.literal(k, type="int64")) for k, c in enumerate(conds, 1)])
         rows = ev.mutate(tag=tag)
         rows = rows.filter(rows.tag.notnull())
-        return rows.select(
-            "user_id",
-            ts="timestamp",
-            tag="tag",
-            breakdown=ibis.cases((rows.tag == 1, breakdown_of(rows))).cast("string"),
-        )
+        return rows.select("user_id", ts="timestamp", tag="tag", **breakdown_of(rows))
     parts: list[ir.Table] = []
     for k, step in enumerate(steps, start=1):
-        rows = ev.filter(_step_condition(ev, step))
-        breakdown = breakdown_of(rows) if k == 1 else ibis.null("string")
-        parts.append(
-            rows.select(
-                "user_id",
-                ts="timestamp",
-                tag=ibis.literal(k, type="int64"),
-                breakdown=breakdown.cast("string"),
-            )
-        )
+        rows = ev.filter(_step_condition(ev, step)).mutate(tag=ibis.literal(k, type="int64"))
+        parts.append(rows.select("user_id", ts="timestamp", tag="tag", **breakdown_of(rows)))
     return ibis.union(*parts, distinct=False)
+
+
+def _with_breakdown(rows: ir.Table, params: MetricParams) -> ir.Table:
+    """Add the constant ``breakdown`` (``all``) to rows of a funnel without a breakdown."""
+    return rows if params.breakdown else rows.mutate(breakdown=ibis.literal("all"))
 
 
 LIGHT_MAX_ATTEMPTS = 4
 """Users with at most this many step-1 events in the range take the join path."""
 
 
-def _light_attempts(attempts: ir.Table, tagged: ir.Table, n: int) -> ir.Table:
+def _light_attempts(
+    attempts: ir.Table, tagged: ir.Table, n: int, window: ir.IntervalValue
+) -> ir.Table:
     """Chain attempts step by step with equality-and-range joins (few attempts per user).
 
-    Step k is the earliest step-k event in ``[s(k−1), deadline]``: one left join on
-    ``user_id`` and a ``MIN`` per step. The join pairs each attempt with the user's step-k
-    events, so the work is at most ``LIGHT_MAX_ATTEMPTS`` × the step's events.
+    ``attempts`` holds ``user_id, t1`` (and ``breakdown``). Step k is the earliest step-k event in
+    ``[s(k−1), t1 + window]``: one left join on ``user_id`` and a ``MIN`` per step, grouped
+    by the attempt's key only (the earlier steps follow from it). The join pairs each attempt
+    with the user's step-k events, so the work is at most ``LIGHT_MAX_ATTEMPTS`` × the
+    step's events.
     """
+    key = [c for c in ("user_id", "breakdown", "t1") if c in attempts.columns]
     for k in range(2, n + 1):
         cur = tagged.filter(tagged.tag == k).select(user_id_k="user_id", ts_k="ts")
-        prev = attempts[f"s{k - 1}"]
+        prev = attempts.t1 if k == 2 else attempts[f"s{k - 1}"]
         j = attempts.left_join(
             cur,
             (attempts.user_id == cur.user_id_k)
             & (cur.ts_k >= prev)
-            & (cur.ts_k <= attempts.deadline),
+            & (cur.ts_k <= attempts.t1 + window),
         )
-        attempts = j.group_by(*attempts.columns).agg(**{f"s{k}": j.ts_k.min()})
+        earlier = {f"s{i}": j[f"s{i}"].min() for i in range(2, k)}
+        attempts = j.group_by(*key).agg(**earlier, **{f"s{k}": j.ts_k.min()})
     return attempts
 
 
@@ -135,20 +137,29 @@ def _heavy_attempts(tagged: ir.Table, n: int, window: ir.IntervalValue) -> ir.Ta
         tagged = tagged.mutate(**updates)
     first = tagged.filter(tagged.tag == 1)
     deadline = first.ts + window
-    cols: dict[str, ir.Value] = {"t1": first.ts, "deadline": deadline, "s1": first.ts}
+    cols: dict[str, ir.Value] = {"t1": first.ts}
     for k in range(2, n + 1):
         reached = first[f"chain_{k}"]
         cols[f"s{k}"] = ibis.cases((reached <= deadline, reached))
-    return first.select("user_id", "breakdown", **cols)
+    return first.select(*[c for c in ("user_id", "breakdown") if c in first.columns], **cols)
 
 
 def funnel_attempts(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
-    """Return one row per attempt: ``user_id, breakdown, t1, s1 … sn`` (null when not reached).
+    """Return one row per attempt: ``user_id, t1, s2 … sn, breakdown`` (null when not reached).
 
-    Attempts with the same user and start time may be merged into one row (they reach the
-    same steps). Users with at most ``LIGHT_MAX_ATTEMPTS`` step-1 events in the range (and
-    every user without re-entry) are chained with hash joins, the others with window passes;
-    both give the greedy chain, and the total work stays linear in the events.
+    ``t1`` is the step-1 time (``s1``). Attempts with the same user, breakdown value and start
+    time may be merged into one row (they reach the same steps).
+    """
+    return _with_breakdown(_attempts(events, params, cal), params)
+
+
+def _attempts(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
+    """Return the attempts of ``funnel_attempts``, without ``breakdown`` when there is none.
+
+    Users with at most
+    ``LIGHT_MAX_ATTEMPTS`` step-1 events in the range (and every user without re-entry) are
+    chained with hash joins, the others with window passes; both give the greedy chain, and
+    the total work stays linear in the events.
     """
     steps = params.steps
     n = len(steps)
@@ -161,7 +172,7 @@ def funnel_attempts(events: ir.Table, params: MetricParams, cal: Calendar) -> ir
     # aggregates and is read several times) instead of scanning the events per reader. (A
     # ``distinct`` would not do: Ibis pushes each reader's filter into it.)
     tagged = _tagged(ev, params)
-    tagged = tagged.group_by("user_id", "ts", "tag", "breakdown").agg(copies=tagged.count())
+    tagged = tagged.group_by(*tagged.columns).agg(copies=tagged.count()).drop("copies")
     window = ibis.interval(seconds=int(params.window.total_seconds()))
     first = tagged.filter(tagged.tag == 1)
     if not params.reentry:
@@ -169,38 +180,39 @@ def funnel_attempts(events: ir.Table, params: MetricParams, cal: Calendar) -> ir
             rn=ibis.row_number().over(ibis.window(group_by="user_id", order_by=["ts", "tag"]))
         )
         first = first.filter(first.rn == 0).drop("rn")
-    starts = first.select("user_id", "breakdown", t1="ts", deadline=first.ts + window, s1="ts")
+    starts = first.select(*[c for c in ("user_id", "breakdown") if c in first.columns], t1="ts")
     if not params.reentry:
-        return _light_attempts(starts, tagged, n)
+        return _light_attempts(starts, tagged, n, window)
     counts = first.group_by("user_id").agg(n_first=first.count())
     light = counts.filter(counts.n_first <= LIGHT_MAX_ATTEMPTS).select(light_user="user_id")
     heavy = counts.filter(counts.n_first > LIGHT_MAX_ATTEMPTS).select(heavy_user="user_id")
     light_starts = starts.semi_join(light, starts.user_id == light.light_user)
     heavy_rows = tagged.semi_join(heavy, tagged.user_id == heavy.heavy_user)
-    by_join = _light_attempts(light_starts, tagged, n)
+    by_join = _light_attempts(light_starts, tagged, n, window)
     by_window = _heavy_attempts(heavy_rows, n, window)
-    columns = by_join.columns
-    return ibis.union(by_join, by_window.select(*columns), distinct=False)
+    return ibis.union(by_join, by_window.select(*by_join.columns), distinct=False)
 
 
 def funnel_users(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
     """Return per user and breakdown value: the furthest step and seconds to each step.
 
-    ``secs_k`` is the shortest ``sk − s1`` over the user's attempts that reached step k.
+    ``secs_k`` is the shortest ``sk − s1`` over the user's attempts that reached step k. An
+    attempt that reaches step k reaches every step before it, so the furthest step is the
+    last k with a ``secs_k``.
     """
-    att = funnel_attempts(events, params, cal)
+    att = _attempts(events, params, cal)
     n = len(params.steps)
-    furthest: ir.IntegerValue = ibis.literal(1)
-    for k in range(2, n + 1):
-        furthest = ibis.cases((att[f"s{k}"].notnull(), ibis.literal(k)), else_=furthest)
     secs = {
         f"secs_{k}": (att[f"s{k}"].epoch_seconds() - att.t1.epoch_seconds()).cast("float64")
         for k in range(2, n + 1)
     }
-    att = att.mutate(furthest=furthest, **secs)
-    aggs = {"furthest": att.furthest.max()}
-    aggs.update({name: att[name].min() for name in secs})
-    return att.group_by("user_id", "breakdown").agg(**aggs)
+    keys = [c for c in ("user_id", "breakdown") if c in att.columns]
+    users = att.group_by(*keys).agg(**{name: value.min() for name, value in secs.items()})
+    furthest: ir.IntegerValue = ibis.literal(1, type="int64")
+    for k in range(2, n + 1):
+        furthest = ibis.cases((users[f"secs_{k}"].notnull(), ibis.literal(k)), else_=furthest)
+    users = _with_breakdown(users.mutate(furthest=furthest), params)
+    return users.select("user_id", "breakdown", "furthest", *secs)
 
 
 def funnel(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:

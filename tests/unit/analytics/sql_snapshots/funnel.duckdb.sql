@@ -3,14 +3,12 @@ WITH "t3" AS (
     "t2"."user_id",
     "t2"."ts",
     "t2"."tag",
-    "t2"."breakdown",
     COUNT(*) AS "copies"
   FROM (
     SELECT
       "t1"."user_id",
       "t1"."timestamp" AS "ts",
-      "t1"."tag",
-      CASE WHEN "t1"."tag" = 1 THEN 'all' ELSE NULL END AS "breakdown"
+      "t1"."tag"
     FROM (
       SELECT
         "t0"."event",
@@ -42,19 +40,20 @@ WITH "t3" AS (
   GROUP BY
     1,
     2,
-    3,
-    4
-), "t13" AS (
+    3
+), "t14" AS (
   SELECT
-    "t8"."user_id",
+    "t9"."user_id",
     COUNT(*) AS "n_first"
   FROM (
     SELECT
-      *
+      "t4"."user_id",
+      "t4"."ts",
+      "t4"."tag"
     FROM "t3" AS "t4"
     WHERE
       "t4"."tag" = 1
-  ) AS "t8"
+  ) AS "t9"
   GROUP BY
     1
 )
@@ -62,95 +61,77 @@ SELECT
   *
 FROM (
   SELECT
-    "t31"."breakdown",
-    SUM(CASE WHEN "t31"."furthest" >= 1 THEN 1 ELSE 0 END) AS "users_1",
-    SUM(CASE WHEN "t31"."furthest" >= 2 THEN 1 ELSE 0 END) AS "users_2",
-    SUM(CASE WHEN "t31"."furthest" >= 3 THEN 1 ELSE 0 END) AS "users_3",
-    AVG("t31"."secs_2") AS "mean_secs_2",
-    QUANTILE_CONT("t31"."secs_2", 0.5) AS "median_secs_2",
-    AVG("t31"."secs_3") AS "mean_secs_3",
-    QUANTILE_CONT("t31"."secs_3", 0.5) AS "median_secs_3"
+    "t32"."breakdown",
+    SUM(CASE WHEN "t32"."furthest" >= 1 THEN 1 ELSE 0 END) AS "users_1",
+    SUM(CASE WHEN "t32"."furthest" >= 2 THEN 1 ELSE 0 END) AS "users_2",
+    SUM(CASE WHEN "t32"."furthest" >= 3 THEN 1 ELSE 0 END) AS "users_3",
+    AVG("t32"."secs_2") AS "mean_secs_2",
+    QUANTILE_CONT("t32"."secs_2", 0.5) AS "median_secs_2",
+    AVG("t32"."secs_3") AS "mean_secs_3",
+    QUANTILE_CONT("t32"."secs_3", 0.5) AS "median_secs_3"
   FROM (
     SELECT
-      "t30"."user_id",
-      "t30"."breakdown",
-      MAX("t30"."furthest") AS "furthest",
-      MIN("t30"."secs_2") AS "secs_2",
-      MIN("t30"."secs_3") AS "secs_3"
+      "t31"."user_id",
+      'all' AS "breakdown",
+      CASE
+        WHEN "t31"."secs_3" IS NOT NULL
+        THEN 3
+        ELSE CASE WHEN "t31"."secs_2" IS NOT NULL THEN 2 ELSE 1 END
+      END AS "furthest",
+      "t31"."secs_2",
+      "t31"."secs_3"
     FROM (
       SELECT
-        "t29"."user_id",
-        "t29"."breakdown",
-        "t29"."t1",
-        "t29"."deadline",
-        "t29"."s1",
-        "t29"."s2",
-        "t29"."s3",
-        CASE
-          WHEN "t29"."s3" IS NOT NULL
-          THEN 3
-          ELSE CASE WHEN "t29"."s2" IS NOT NULL THEN 2 ELSE 1 END
-        END AS "furthest",
-        CAST(EPOCH(CAST("t29"."s2" AS TIMESTAMP)) - EPOCH(CAST("t29"."t1" AS TIMESTAMP)) AS DOUBLE) AS "secs_2",
-        CAST(EPOCH(CAST("t29"."s3" AS TIMESTAMP)) - EPOCH(CAST("t29"."t1" AS TIMESTAMP)) AS DOUBLE) AS "secs_3"
+        "t30"."user_id",
+        MIN(
+          CAST(EPOCH(CAST("t30"."s2" AS TIMESTAMP)) - EPOCH(CAST("t30"."t1" AS TIMESTAMP)) AS DOUBLE)
+        ) AS "secs_2",
+        MIN(
+          CAST(EPOCH(CAST("t30"."s3" AS TIMESTAMP)) - EPOCH(CAST("t30"."t1" AS TIMESTAMP)) AS DOUBLE)
+        ) AS "secs_3"
       FROM (
         SELECT
           *
         FROM (
           SELECT
-            "t24"."user_id",
-            "t24"."breakdown",
-            "t24"."t1",
-            "t24"."deadline",
-            "t24"."s1",
-            "t24"."s2",
-            MIN("t24"."ts_k") AS "s3"
+            "t25"."user_id",
+            "t25"."t1",
+            MIN("t25"."s2") AS "s2",
+            MIN("t25"."ts_k") AS "s3"
           FROM (
             SELECT
-              "t22"."user_id",
-              "t22"."breakdown",
-              "t22"."t1",
-              "t22"."deadline",
-              "t22"."s1",
-              "t22"."s2",
-              "t10"."user_id_k",
-              "t10"."ts_k"
+              "t23"."user_id",
+              "t23"."t1",
+              "t23"."s2",
+              "t11"."user_id_k",
+              "t11"."ts_k"
             FROM (
               SELECT
-                "t19"."user_id",
-                "t19"."breakdown",
-                "t19"."t1",
-                "t19"."deadline",
-                "t19"."s1",
-                MIN("t19"."ts_k") AS "s2"
+                "t20"."user_id",
+                "t20"."t1",
+                MIN("t20"."ts_k") AS "s2"
               FROM (
                 SELECT
-                  "t11"."user_id",
-                  "t11"."breakdown",
-                  "t11"."t1",
-                  "t11"."deadline",
-                  "t11"."s1",
-                  "t12"."user_id_k",
-                  "t12"."ts_k"
+                  "t12"."user_id",
+                  "t12"."t1",
+                  "t13"."user_id_k",
+                  "t13"."ts_k"
                 FROM (
                   SELECT
                     "t4"."user_id",
-                    "t4"."breakdown",
-                    "t4"."ts" AS "t1",
-                    "t4"."ts" + INTERVAL '604800' SECOND AS "deadline",
-                    "t4"."ts" AS "s1"
+                    "t4"."ts" AS "t1"
                   FROM "t3" AS "t4"
                   WHERE
                     "t4"."tag" = 1
-                ) AS "t11"
+                ) AS "t12"
                 SEMI JOIN (
                   SELECT
-                    "t14"."user_id" AS "light_user"
-                  FROM "t13" AS "t14"
+                    "t15"."user_id" AS "light_user"
+                  FROM "t14" AS "t15"
                   WHERE
-                    "t14"."n_first" <= 4
-                ) AS "t17"
-                  ON "t11"."user_id" = "t17"."light_user"
+                    "t15"."n_first" <= 4
+                ) AS "t18"
+                  ON "t12"."user_id" = "t18"."light_user"
                 LEFT OUTER JOIN (
                   SELECT
                     "t4"."user_id" AS "user_id_k",
@@ -158,18 +139,17 @@ FROM (
                   FROM "t3" AS "t4"
                   WHERE
                     "t4"."tag" = 2
-                ) AS "t12"
-                  ON "t11"."user_id" = "t12"."user_id_k"
-                  AND "t12"."ts_k" >= "t11"."s1"
-                  AND "t12"."ts_k" <= "t11"."deadline"
-              ) AS "t19"
+                ) AS "t13"
+                  ON "t12"."user_id" = "t13"."user_id_k"
+                  AND "t13"."ts_k" >= "t12"."t1"
+                  AND "t13"."ts_k" <= (
+                    "t12"."t1" + INTERVAL '604800' SECOND
+                  )
+              ) AS "t20"
               GROUP BY
                 1,
-                2,
-                3,
-                4,
-                5
-            ) AS "t22"
+                2
+            ) AS "t23"
             LEFT OUTER JOIN (
               SELECT
                 "t4"."user_id" AS "user_id_k",
@@ -177,121 +157,115 @@ FROM (
               FROM "t3" AS "t4"
               WHERE
                 "t4"."tag" = 3
-            ) AS "t10"
-              ON "t22"."user_id" = "t10"."user_id_k"
-              AND "t10"."ts_k" >= "t22"."s2"
-              AND "t10"."ts_k" <= "t22"."deadline"
-          ) AS "t24"
+            ) AS "t11"
+              ON "t23"."user_id" = "t11"."user_id_k"
+              AND "t11"."ts_k" >= "t23"."s2"
+              AND "t11"."ts_k" <= (
+                "t23"."t1" + INTERVAL '604800' SECOND
+              )
+          ) AS "t25"
           GROUP BY
             1,
-            2,
-            3,
-            4,
-            5,
-            6
-        ) AS "t26"
+            2
+        ) AS "t27"
         UNION ALL
         SELECT
           *
         FROM (
           SELECT
-            "t27"."user_id",
-            "t27"."breakdown",
-            "t27"."ts" AS "t1",
-            "t27"."ts" + INTERVAL '604800' SECOND AS "deadline",
-            "t27"."ts" AS "s1",
+            "t28"."user_id",
+            "t28"."ts" AS "t1",
             CASE
-              WHEN "t27"."chain_2" <= (
-                "t27"."ts" + INTERVAL '604800' SECOND
+              WHEN "t28"."chain_2" <= (
+                "t28"."ts" + INTERVAL '604800' SECOND
               )
-              THEN "t27"."chain_2"
+              THEN "t28"."chain_2"
               ELSE NULL
             END AS "s2",
             CASE
-              WHEN "t27"."chain_3" <= (
-                "t27"."ts" + INTERVAL '604800' SECOND
+              WHEN "t28"."chain_3" <= (
+                "t28"."ts" + INTERVAL '604800' SECOND
               )
-              THEN "t27"."chain_3"
+              THEN "t28"."chain_3"
               ELSE NULL
             END AS "s3"
           FROM (
             SELECT
-              "t25"."user_id",
-              "t25"."ts",
-              "t25"."tag",
-              "t25"."breakdown",
-              "t25"."copies",
-              "t25"."chain_2",
+              "t26"."user_id",
+              "t26"."ts",
+              "t26"."tag",
+              "t26"."chain_2",
               CASE
-                WHEN "t25"."tag" = 1
-                THEN MIN(CASE WHEN "t25"."tag" = 2 THEN "t25"."chain_3" ELSE NULL END) OVER (
-                  PARTITION BY "t25"."user_id"
-                  ORDER BY "t25"."ts" DESC, "t25"."tag" DESC
+                WHEN "t26"."tag" = 1
+                THEN MIN(CASE WHEN "t26"."tag" = 2 THEN "t26"."chain_3" ELSE NULL END) OVER (
+                  PARTITION BY "t26"."user_id"
+                  ORDER BY "t26"."ts" DESC, "t26"."tag" DESC
                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                 )
-                ELSE "t25"."chain_3"
+                ELSE "t26"."chain_3"
               END AS "chain_3"
             FROM (
               SELECT
                 *
               FROM (
                 SELECT
-                  "t20"."user_id",
-                  "t20"."ts",
-                  "t20"."tag",
-                  "t20"."breakdown",
-                  "t20"."copies",
+                  "t21"."user_id",
+                  "t21"."ts",
+                  "t21"."tag",
                   CASE
-                    WHEN "t20"."tag" < 2
-                    THEN MIN(CASE WHEN "t20"."tag" = 2 THEN "t20"."ts" ELSE NULL END) OVER (
-                      PARTITION BY "t20"."user_id"
-                      ORDER BY "t20"."ts" DESC, "t20"."tag" DESC
+                    WHEN "t21"."tag" < 2
+                    THEN MIN(CASE WHEN "t21"."tag" = 2 THEN "t21"."ts" ELSE NULL END) OVER (
+                      PARTITION BY "t21"."user_id"
+                      ORDER BY "t21"."ts" DESC, "t21"."tag" DESC
                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                     )
                     ELSE NULL
                   END AS "chain_2",
                   CASE
-                    WHEN "t20"."tag" < 3
-                    THEN MIN(CASE WHEN "t20"."tag" = 3 THEN "t20"."ts" ELSE NULL END) OVER (
-                      PARTITION BY "t20"."user_id"
-                      ORDER BY "t20"."ts" DESC, "t20"."tag" DESC
+                    WHEN "t21"."tag" < 3
+                    THEN MIN(CASE WHEN "t21"."tag" = 3 THEN "t21"."ts" ELSE NULL END) OVER (
+                      PARTITION BY "t21"."user_id"
+                      ORDER BY "t21"."ts" DESC, "t21"."tag" DESC
                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                     )
                     ELSE NULL
                   END AS "chain_3"
                 FROM (
                   SELECT
-                    "t5"."user_id",
-                    "t5"."ts",
-                    "t5"."tag",
-                    "t5"."breakdown",
-                    "t5"."copies"
-                  FROM "t3" AS "t5"
+                    "t7"."user_id",
+                    "t7"."ts",
+                    "t7"."tag"
+                  FROM (
+                    SELECT
+                      "t4"."user_id",
+                      "t4"."ts",
+                      "t4"."tag"
+                    FROM "t3" AS "t4"
+                  ) AS "t7"
                   SEMI JOIN (
                     SELECT
-                      "t14"."user_id" AS "heavy_user"
-                    FROM "t13" AS "t14"
+                      "t15"."user_id" AS "heavy_user"
+                    FROM "t14" AS "t15"
                     WHERE
-                      "t14"."n_first" > 4
-                  ) AS "t18"
-                    ON "t5"."user_id" = "t18"."heavy_user"
-                ) AS "t20"
-              ) AS "t23"
+                      "t15"."n_first" > 4
+                  ) AS "t19"
+                    ON "t7"."user_id" = "t19"."heavy_user"
+                ) AS "t21"
+              ) AS "t24"
               WHERE
-                "t23"."tag" <= 2
-            ) AS "t25"
-          ) AS "t27"
+                "t24"."tag" <= 2
+            ) AS "t26"
+          ) AS "t28"
           WHERE
-            "t27"."tag" = 1
-        ) AS "t28"
-      ) AS "t29"
-    ) AS "t30"
-    GROUP BY
-      1,
-      2
-  ) AS "t31"
+            "t28"."tag" = 1
+        ) AS "t29"
+      ) AS "t30"
+      GROUP BY
+        1
+    ) AS "t31"
+  ) AS "t32"
   GROUP BY
     1
-) AS "t32"
+) AS "t33"
 ORDER BY
-  "t32"."breakdown" ASC
+  "t33"."breakdown" ASC

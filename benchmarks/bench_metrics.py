@@ -3,8 +3,19 @@
 For each size the seeded generator writes a Parquet file (cached under benchmarks/results/.cache).
 Each (metric, implementation) runs in its own subprocess that loads the events, times only the
 metric, and reports the result rows and its peak resident memory (``resource.getrusage``
-``ru_maxrss``: tracemalloc does not see DuckDB's allocations). The parent checks that the three
+``ru_maxrss``: tracemalloc does not see DuckDB's allocations). The parent checks that all
 implementations give identical numbers, prints a table and writes benchmarks/results/metrics.json.
+
+Implementations:
+
+- ``ours``: ProductHQ as the embedded store runs it: the events in the store's ``events`` table
+  (one workspace), the user-days rollup built by ``rollup.refresh`` at load (its cost is reported
+  as "rollup s", outside the metric's time, as the loader and importer pay it once per load), and
+  ``service.metric_events`` choosing the rollup for DAU, WAU/MAU and lifecycle;
+- ``raw``: ProductHQ's metric on the events table itself (warehouse-native mode, any engine), for
+  the rollup kinds only (for the others ``ours`` already reads the events);
+- ``sql``: hand-written DuckDB SQL on the events table;
+- ``pandas``: a straightforward pandas implementation on the columns the metric needs.
 
     nice python benchmarks/bench_metrics.py                 # 1M events (quick)
     nice python benchmarks/bench_metrics.py --sizes 10M     # documented target size
@@ -34,7 +45,10 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CACHE = RESULTS / ".cache"
 METRICS = ["dau", "wau_mau", "retention", "funnel", "lifecycle", "mrr"]
-IMPLS = ["ours", "sql", "pandas"]
+IMPLS = ["ours", "raw", "sql", "pandas"]
+ROLLUP_METRICS = {"dau", "wau_mau", "lifecycle"}
+PANDAS_COLUMNS = ["event", "user_id", "timestamp"]
+PANDAS_MRR_COLUMNS = [*PANDAS_COLUMNS, "message_id", "properties"]
 START, END = date(2024, 1, 1), date(2024, 12, 30)
 STEPS = ["signup", "project_created", "invite_sent"]
 WINDOW_SECONDS = 7 * 86400
@@ -188,22 +202,57 @@ def run_sql(con: Any, metric: str) -> pd.DataFrame:
 # --- ProductHQ -----------------------------------------------------------------------------------
 
 
-def run_ours(events: Any, metric: str) -> pd.DataFrame:
-    """Run a metric through ProductHQ's runner on the Ibis table."""
+def _params() -> Any:
     from datetime import timedelta
 
-    from producthq.analytics.metrics import run_metric
     from producthq.analytics.params import MetricParams, Step
 
-    params = MetricParams(
+    return MetricParams(
         start=START,
         end=END,
         steps=tuple(Step(s) for s in STEPS),
         window=timedelta(seconds=WINDOW_SECONDS),
         periods=RETENTION_PERIODS,
     )
-    result = run_metric(metric, events, params)
-    return result.frame
+
+
+def run_ours(events: Any, metric: str) -> pd.DataFrame:
+    """Run a metric through ProductHQ's runner on an Ibis table of events."""
+    from producthq.analytics.metrics import run_metric
+
+    return run_metric(metric, events, _params()).frame
+
+
+def load_store(con: Any, path: str) -> tuple[Any, float]:
+    """Load the events into the store's tables (workspace 1) and build the rollup.
+
+    Returns the ``SegmentSources`` the service reads and the rollup's build time in seconds.
+    """
+    from producthq.analytics import rollup
+    from producthq.analytics.segments import SegmentSources
+    from producthq.analytics.store import SCHEMA_SQL, workspace_events
+
+    for statement in (*SCHEMA_SQL, *rollup.SCHEMA_SQL):
+        con.raw_sql(statement)
+    con.raw_sql(
+        "INSERT INTO events BY NAME SELECT 1 AS workspace_id, * REPLACE "
+        f"(CAST(properties AS JSON) AS properties) FROM read_parquet('{path}')"
+    )
+    t0 = time.perf_counter()
+    rollup.refresh(con.con)
+    seconds = time.perf_counter() - t0
+    sources = SegmentSources(workspace_events(con, 1), user_days=rollup.user_days(con, 1))
+    return sources, seconds
+
+
+def run_store(sources: Any, metric: str) -> pd.DataFrame:
+    """Run a metric as the service does: on the table ``metric_events`` picks."""
+    from producthq.analytics.query import PreparedQuery
+    from producthq.analytics.service import metric_events
+
+    params = _params()
+    table = metric_events(sources, PreparedQuery(metric, params))
+    return run_ours(table, metric)
 
 
 # --- pandas --------------------------------------------------------------------------------------
@@ -347,8 +396,11 @@ def worker(impl: str, metric: str, path: str, warmup: bool, repeat: int = 1) -> 
     With ``repeat`` > 1 the metric is timed that many times and the fastest run is reported
     (the usual estimate on a shared machine, where other load only ever adds time).
     """
+    extra: dict[str, float] = {}
     if impl == "pandas":
-        df = pd.read_parquet(path)
+        df = pd.read_parquet(
+            path, columns=PANDAS_MRR_COLUMNS if metric == "mrr" else PANDAS_COLUMNS
+        )
         load_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         if warmup:
             pandas_metric(df, metric)
@@ -362,18 +414,25 @@ def worker(impl: str, metric: str, path: str, warmup: bool, repeat: int = 1) -> 
 
         con = ibis.duckdb.connect()
         con.raw_sql("SET TimeZone = 'UTC'")
-        con.raw_sql(
-            f"CREATE TABLE events AS SELECT * REPLACE (CAST(properties AS JSON) AS properties) "
-            f"FROM read_parquet('{path}')"
-        )
+        sources = None
         if impl == "ours":
             # Import outside the timed region: module import (scipy, ibis compilers) is a
             # one-off start-up cost, not the metric's.
+            import producthq.analytics.service  # noqa: F401
+
+            sources, extra["rollup_seconds"] = load_store(con, path)
+        else:
+            con.raw_sql(
+                f"CREATE TABLE events AS SELECT * REPLACE (CAST(properties AS JSON) AS properties) "
+                f"FROM read_parquet('{path}')"
+            )
             import producthq.analytics.metrics  # noqa: F401
         load_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
         def once() -> pd.DataFrame:
             if impl == "ours":
+                return run_store(sources, metric)
+            if impl == "raw":
                 return run_ours(con.table("events"), metric)
             return run_sql(con.con, metric)
 
@@ -387,7 +446,12 @@ def worker(impl: str, metric: str, path: str, warmup: bool, repeat: int = 1) -> 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = out[COLUMNS[metric]].copy()
     rows = json.loads(out.to_json(orient="values", date_format="iso"))
-    report = {"seconds": seconds, "peak_rss_mb": peak / 1024, "load_rss_mb": load_rss / 1024}
+    report = {
+        "seconds": seconds,
+        "peak_rss_mb": peak / 1024,
+        "load_rss_mb": load_rss / 1024,
+        **extra,
+    }
     sys.stdout.write(json.dumps({**report, "rows": rows}) + "\n")
 
 
@@ -460,6 +524,8 @@ def main() -> None:
             for impl in IMPLS:
                 if impl == "pandas" and size > skip_pandas:
                     continue
+                if impl == "raw" and metric not in ROLLUP_METRICS:
+                    continue
                 proc = subprocess.run(
                     [
                         sys.executable,
@@ -488,24 +554,31 @@ def main() -> None:
                 and all(i in answers for i in ran)
                 and all(a == base for a in answers.values())
             )
-            ours, sql, pdm = (entry.get(i, {}).get("seconds") for i in IMPLS)
+            ours, raw, sql, pdm = (entry.get(i, {}).get("seconds") for i in IMPLS)
             entry["ours_over_sql"] = ours / sql if ours and sql else None
+            entry["raw_over_sql"] = raw / sql if raw and sql else None
             entry["pandas_over_ours"] = pdm / ours if ours and pdm else None
+            entry["pandas_over_raw"] = pdm / raw if raw and pdm else None
             results.append(entry)
             console.print(
-                f"{size:>11,} {metric:<10} ours {ours or float('nan'):7.2f}s  "
-                f"sql {sql or float('nan'):7.2f}s  pandas {pdm or float('nan'):7.2f}s  "
+                f"{size:>11,} {metric:<10} ours {ours or float('nan'):7.3f}s  "
+                f"raw {raw or float('nan'):7.3f}s  "
+                f"sql {sql or float('nan'):7.3f}s  pandas {pdm or float('nan'):7.2f}s  "
                 f"identical={entry['identical']}"
             )
     table = Table(
         "events",
         "metric",
         "ours s",
+        "raw s",
         "sql s",
         "pandas s",
         "ours/sql",
+        "raw/sql",
         "pandas/ours",
-        "peak MB ours/sql/pandas",
+        "pandas/raw",
+        "rollup s",
+        "peak MB ours/raw/sql/pandas",
         "identical",
     )
     for e in results:
@@ -517,11 +590,15 @@ def main() -> None:
         table.add_row(
             f"{e['events']:,}",
             e["metric"],
-            f(e.get("ours", {}).get("seconds")),
-            f(e.get("sql", {}).get("seconds")),
+            f(e.get("ours", {}).get("seconds"), ".3f"),
+            f(e.get("raw", {}).get("seconds"), ".3f"),
+            f(e.get("sql", {}).get("seconds"), ".3f"),
             f(e.get("pandas", {}).get("seconds")),
             f(e["ours_over_sql"]),
+            f(e.get("raw_over_sql")),
             f(e["pandas_over_ours"], ".1f"),
+            f(e.get("pandas_over_raw"), ".1f"),
+            f(e.get("ours", {}).get("rollup_seconds")),
             peaks,
             str(e["identical"]),
         )

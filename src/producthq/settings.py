@@ -38,6 +38,26 @@ class Settings(BaseSettings):
         max_length=2000,
         description="Warehouse-native mode: COLUMN=FIELD pairs, comma-separated (user_id=uid).",
     )
+    users_table: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Warehouse-native mode: table of user properties, [schema.]name (optional).",
+    )
+    users_mapping: str = Field(
+        default="",
+        max_length=2000,
+        description="Warehouse-native mode: COLUMN=FIELD pairs for users_table (user_id=id).",
+    )
+    groups_table: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Warehouse-native mode: table of account properties, [schema.]name (optional).",
+    )
+    groups_mapping: str = Field(
+        default="",
+        max_length=2000,
+        description="Warehouse-native mode: COLUMN=FIELD pairs for groups_table (group_id=id).",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Key that signs session cookies; generated into data_dir/secret_key if unset.",

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from producthq.accounts.models import User, Workspace
 from producthq.accounts.roles import Role
-from producthq.analytics import segment_service, service
+from producthq.analytics import rollup, segment_service, service
 from producthq.analytics.store import count_events, open_store
 from producthq.audit.service import Actor
 from producthq.demo.builder import DEMO_STEPS
@@ -179,6 +179,7 @@ def load_demo_events(settings: Settings, *, workspace_id: int, end: date) -> int
             [workspace_id],
         )
         _add_demo_traits(con, workspace_id)
+        rollup.refresh(con)
         return count_events(con, workspace_id)
 
 

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 import duckdb
 
+from producthq.analytics import rollup
 from producthq.analytics.events import parse_mapping, to_canonical
 from producthq.analytics.sources import detect_format
 from producthq.analytics.store import as_ibis, count_events, open_store
@@ -173,6 +174,9 @@ def import_events(
             stop.set()
             poller.join()
         imported = count_events(con, workspace_id) - before
+        if imported:
+            report(96, "updating the user-days rollup")
+            rollup.refresh(con)
     report(100, f"imported {imported} events")
     return ImportReport(rows_read, imported, rows_read - imported)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from producthq.analytics import rollup
 from producthq.analytics.spool import Spool, SpoolRow, spool_path
 from producthq.analytics.store import loaded_seq, open_store, set_loaded_seq
 from producthq.errors import ProductHQError
@@ -137,6 +138,10 @@ def load_pending(settings: Settings, *, max_rows: int | None = None) -> LoadRepo
             report.identifies += counts["user_traits"]
             report.groups += counts["group_traits"]
             report.watermark = rows[-1].seq
+        if report.events:
+            # Once per drain, not per batch: the touched days are recomputed together.
+            with open_store(settings) as con:
+                rollup.refresh(con)
     finally:
         spool.close()
     return report

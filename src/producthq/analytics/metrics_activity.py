@@ -33,12 +33,44 @@ def activity(
     *,
     from_start: bool = True,
 ) -> ir.Table:
-    """Return the distinct ``(user_id, p)`` pairs of users active in period ``p``."""
+    """Return ``(user_id, p)`` for every event of a user in period ``p`` (not distinct).
+
+    On the user-days rollup (``rollup.py``: one row per user and UTC day, only handed over for a
+    UTC calendar and no active events) the period comes from the stored day and month numbers.
+    """
+    if "phq_day" in events.columns:
+        if params.active_events:
+            raise ValueError("the user-days rollup does not know events: use the events table")
+        day = events.phq_day
+        cond = day <= cal.last("day")
+        if from_start:
+            cond = cond & (day >= cal.first("day"))
+        rows = events.filter(cond)
+        number = {"day": rows.phq_day, "week": rows.phq_day // 7, "month": rows.phq_month}
+        return rows.select("user_id", p=number[period].cast("int64"))
     ev = in_range(events, cal, from_start=from_start)
     if params.active_events:
         ev = ev.filter(ev.event.isin(params.active_events))
     ev = ev.filter(ev.user_id.notnull())
     return ev.select("user_id", p=cal.period_of(ev.timestamp, "day" if period == "day" else period))
+
+
+def active_pairs(
+    events: ir.Table,
+    params: MetricParams,
+    cal: Calendar,
+    period: Period,
+    *,
+    from_start: bool = True,
+) -> ir.Table:
+    """Return the distinct ``(user_id, p)`` pairs of users active in period ``p``.
+
+    The rollup's rows are already distinct per user and day, so days need no ``DISTINCT``.
+    """
+    act = activity(events, params, cal, period, from_start=from_start)
+    if "phq_day" in events.columns and period == "day":
+        return act
+    return act.distinct()
 
 
 def _running(col: ir.NumericValue, order: str, *, descending: bool = False) -> ir.NumericValue:
@@ -48,8 +80,9 @@ def _running(col: ir.NumericValue, order: str, *, descending: bool = False) -> i
 
 def dau(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
     """DAU(d): distinct users active on day d, for every day of the range (columns p, dau)."""
-    act = activity(events, params, cal, "day")
-    counts = act.group_by("p").agg(dau=act.user_id.nunique())
+    # Distinct pairs, then a count: cheaper than a grouped COUNT(DISTINCT) on every engine tried.
+    act = active_pairs(events, params, cal, "day")
+    counts = act.group_by("p").agg(dau=act.count())
     days = spine(cal.first("day"), cal.last("day"))
     joined = days.left_join(counts, days.p == counts.p)
     return joined.select(p=days.p, dau=joined.dau.coalesce(0)).order_by("p")
@@ -63,20 +96,34 @@ def wau_mau(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
     where a user's coverage starts and -1 where it ends, the running sum over days is the number
     of distinct users whose window contains the day: one pass over user-days, no fan-out.
     """
-    act = activity(events, params, cal, "day").distinct()
+    act = active_pairs(events, params, cal, "day")
     prev = act.p.lag().over(ibis.window(group_by="user_id", order_by="p"))
     act = act.mutate(prev=prev)
-    parts: list[ir.Table] = [act.select("p", d1=ibis.literal(1), d7=0, d30=0)]
-    for width, name in ((7, "d7"), (30, "d30")):
-        zero = {other: ibis.literal(0) for other in ("d1", "d7", "d30") if other != name}
-        begin = ibis.cases(
-            (act.prev.isnull() | (act.prev + width <= act.p), act.p), else_=act.prev + width
-        )
-        parts.append(act.select(p=begin, **{name: ibis.literal(1)}, **zero))
-        parts.append(act.select(p=act.p + width, **{name: ibis.literal(-1)}, **zero))
-    ints = {"p": "int64", "d1": "int64", "d7": "int64", "d30": "int64"}
-    aligned = [t.select("p", "d1", "d7", "d30").cast(ints) for t in parts]
-    deltas = ibis.union(*aligned, distinct=False)
+    # Each user-day gives five deltas: +1 DAU on p; +1/-1 where its 7- and 30-day coverage
+    # starts and ends. A cross join with k = 1..5 makes them in one pass over the user-days (a
+    # UNION of five selects would have the engine compute the window five times).
+    parts = spine(1, 5, column="k", label="wau_mau_parts")
+    rows = act.cross_join(parts)
+    k = rows.k
+
+    def begin(width: int) -> ir.IntegerValue:
+        fresh = rows.prev.isnull() | (rows.prev + width <= rows.p)
+        return ibis.cases((fresh, rows.p), else_=rows.prev + width)
+
+    key = ibis.cases(
+        (k == 1, rows.p),
+        (k == 2, begin(7)),
+        (k == 3, rows.p + 7),
+        (k == 4, begin(30)),
+        else_=rows.p + 30,
+    )
+    one, none, minus = ibis.literal(1), ibis.literal(0), ibis.literal(-1)
+    deltas = rows.select(
+        p=key.cast("int64"),
+        d1=ibis.cases((k == 1, one), else_=none),
+        d7=ibis.cases((k == 2, one), (k == 3, minus), else_=none),
+        d30=ibis.cases((k == 4, one), (k == 5, minus), else_=none),
+    )
     per_day = deltas.group_by("p").agg(d1=deltas.d1.sum(), d7=deltas.d7.sum(), d30=deltas.d30.sum())
     days = spine(cal.first("day"), cal.last("day"))
     joined = days.left_join(per_day, days.p == per_day.p)
@@ -93,8 +140,8 @@ def wau_mau(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
 
 def stickiness(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
     """Users with exactly n and at least n active days in the range, n = 1..N."""
-    act = activity(events, params, cal, "day")
-    per_user = act.group_by("user_id").agg(n=act.p.nunique())
+    act = active_pairs(events, params, cal, "day")
+    per_user = act.group_by("user_id").agg(n=act.count())
     counts = per_user.group_by("n").agg(users=per_user.user_id.count())
     days = cal.last("day") - cal.first("day") + 1
     ns = spine(1, days, column="n", label="days")
@@ -114,42 +161,42 @@ def lifecycle(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table
     user's first active period ever and the first period shown knows who was active before it.
     """
     period: Period = params.period or "week"
-    act = activity(events, params, cal, period, from_start=False).distinct()
+    act = active_pairs(events, params, cal, period, from_start=False)
     user_w = ibis.window(group_by="user_id", order_by="p")
     act = act.mutate(
-        first=act.p.min().over(ibis.window(group_by="user_id")),
+        # One window (partition and order) for all three: engines sort each user's rows once.
+        first=act.p.min().over(user_w),
         prev=act.p.lag().over(user_w),
         nxt=act.p.lead().over(user_w),
     )
     one, zero = ibis.literal(1), ibis.literal(0)
     is_new = act.p == act.first
     is_returning = act.prev == act.p - 1
-    active_rows = act.select(
-        "p",
-        new=ibis.cases((is_new, one), else_=zero),
-        returning=ibis.cases((is_returning, one), else_=zero),
-        resurrecting=ibis.cases((~is_new & ~is_returning.fill_null(False), one), else_=zero),
-        dormant=zero,
+    # One aggregate over the user-periods: a user whose next active period is not p + 1 is
+    # dormant in p + 1, so "leaving" in p is "dormant" in the period after (a lag over the
+    # periods). Reading the windowed rows once keeps engines from computing the windows twice.
+    per_p = act.group_by("p").agg(
+        new=ibis.cases((is_new, one), else_=zero).sum(),
+        returning=ibis.cases((is_returning, one), else_=zero).sum(),
+        resurrecting=ibis.cases((~is_new & ~is_returning.fill_null(False), one), else_=zero).sum(),
+        leaving=ibis.cases((act.nxt.isnull() | (act.nxt > act.p + 1), one), else_=zero).sum(),
     )
-    dormant_rows = act.filter(act.nxt.isnull() | (act.nxt > act.p + 1)).select(
-        p=act.p + 1, new=zero, returning=zero, resurrecting=zero, dormant=one
-    )
-    rows = ibis.union(active_rows, dormant_rows, distinct=False)
-    per_p = rows.group_by("p").agg(
-        new=rows.new.sum(),
-        returning=rows.returning.sum(),
-        resurrecting=rows.resurrecting.sum(),
-        dormant=rows.dormant.sum(),
-    )
-    ps = spine(cal.first(period), cal.last(period))
+    first = cal.first(period)
+    ps = spine(first - 1, cal.last(period))
     joined = ps.left_join(per_p, ps.p == per_p.p)
-    return joined.select(
+    filled = joined.select(
         p=ps.p,
         new=joined.new.coalesce(0),
         returning=joined.returning.coalesce(0),
         resurrecting=joined.resurrecting.coalesce(0),
-        dormant=joined.dormant.coalesce(0),
-    ).order_by("p")
+        leaving=joined.leaving.coalesce(0),
+    )
+    shifted = filled.mutate(dormant=filled.leaving.lag().over(ibis.window(order_by="p")))
+    return (
+        shifted.filter(shifted.p >= first)
+        .select("p", "new", "returning", "resurrecting", dormant=shifted.dormant.coalesce(0))
+        .order_by("p")
+    )
 
 
 def adoption(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:

@@ -42,6 +42,9 @@ TITLES: dict[str, str] = {
     "mrr": "MRR movements",
 }
 MAX_BREAKDOWN_VALUES = 5
+NONE_VALUE = "(none)"
+"""The breakdown series of events (users, accounts) without a value, shown besides the top
+``MAX_BREAKDOWN_VALUES`` values, as Amplitude does (funnels label a missing step-1 property so)."""
 _KEY_RE = re.compile(r"^[A-Za-z_$][\w$.\-]{0,99}$")
 _COLUMNS = ("event", "user_id", "group_id")
 _BEHAVIOUR = ("did", "did_not")
@@ -184,7 +187,7 @@ def filtered(events: ir.Table, filters: Sequence[EventFilter]) -> ir.Table:
 
 def breakdown_values(events: ir.Table, key: str, limit: int = MAX_BREAKDOWN_VALUES) -> ir.Table:
     """Return an expression of the ``limit`` most frequent values of a property or column."""
-    value = events[key] if key in _COLUMNS else property_text(events.properties, key)
+    value = _breakdown_value(events, key)
     counted = events.select(value=value).filter(ibis._.value.notnull())
     return (
         counted.group_by("value")
@@ -192,6 +195,15 @@ def breakdown_values(events: ir.Table, key: str, limit: int = MAX_BREAKDOWN_VALU
         .order_by([ibis.desc("n"), "value"])
         .limit(limit)
     )
+
+
+def without_value(events: ir.Table, key: str) -> ir.Table:
+    """Return the events without a value of a property or column (the ``NONE_VALUE`` series)."""
+    return events.filter(_breakdown_value(events, key).isnull())
+
+
+def _breakdown_value(events: ir.Table, key: str) -> ir.StringValue:
+    return events[key] if key in _COLUMNS else property_text(events.properties, key)
 
 
 def _query_date(values: dict[str, list[str]], name: str) -> date | None:

@@ -357,16 +357,34 @@ class SegmentSources:
         events: the canonical events table (every event, before any filter).
         users: identify calls: ``user_id, timestamp, message_id, traits`` (JSON), or ``None``.
         groups: group calls: ``group_id, user_id, timestamp, message_id, traits``, or ``None``.
+            Without a ``traits`` column, the other columns of ``users`` / ``groups`` are the
+            properties (a warehouse's users table, ``warehouse.py``).
+        user_days: the store's user-days rollup (``rollup.py``), which activity metrics read
+            instead of ``events`` when it gives the same numbers; ``None`` elsewhere.
     """
 
     events: ir.Table
     users: ir.Table | None = None
     groups: ir.Table | None = None
+    user_days: ir.Table | None = None
+
+
+_CALL_COLUMNS = ("user_id", "anonymous_id", "group_id", "timestamp", "message_id")
+
+
+def trait_text(calls: ir.Table, key: str) -> ir.StringValue:
+    """Return a property of identify or group calls as text: from the ``traits`` JSON, or,
+    when the calls have no such column, from the column named ``key`` (null if none is)."""
+    if "traits" in calls.columns:
+        return property_text(calls.traits, key)
+    if key in calls.columns and key not in _CALL_COLUMNS:
+        return calls[key].cast("string")
+    return ibis.null("string")
 
 
 def latest_property(calls: ir.Table, id_column: str, key: str) -> ir.Table:
     """Return ``id, value``: each actor's value of ``key`` from its latest call that sets it."""
-    value = property_text(calls.traits, key)
+    value = trait_text(calls, key)
     calls = calls.filter(calls[id_column].notnull()).mutate(value=value)
     calls = calls.filter(calls.value.notnull())
     order = [ibis.desc("timestamp"), ibis.desc("message_id")]
@@ -428,7 +446,9 @@ class _Compiler:
                 ("segment",),
                 f"{source} properties are not available here: they come from "
                 f"{'identify' if source == 'user' else 'group'} calls in the events store "
-                f"(on a file, pass --{'users' if source == 'user' else 'accounts'} FILE)",
+                f"(on a file, pass --{'users' if source == 'user' else 'accounts'} FILE; in "
+                f"warehouse-native mode, set PRODUCTHQ_{'USERS' if source == 'user' else 'GROUPS'}"
+                "_TABLE)",
             )
         if source == "user" and "anonymous_id" in table.columns:
             table = table.mutate(user_id=table.user_id.fill_null(table.anonymous_id))

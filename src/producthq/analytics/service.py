@@ -18,12 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from producthq.accounts.passwords import hash_token, new_token
+from producthq.analytics import rollup
 from producthq.analytics.capture import CaptureRecord
 from producthq.analytics.charts import insight_chart
 from producthq.analytics.metrics import MetricResult, get_runner, resolve_calendar, run_metric
 from producthq.analytics.models import SavedInsight, WriteKey
 from producthq.analytics.query import (
     MAX_BREAKDOWN_VALUES,
+    NONE_VALUE,
     EventFilter,
     InsightQuery,
     PreparedQuery,
@@ -31,6 +33,7 @@ from producthq.analytics.query import (
     filtered,
     metric_params,
     parse_query_string,
+    without_value,
 )
 from producthq.analytics.segment_service import (
     query_segment,
@@ -266,16 +269,22 @@ class _Scope:
 def _by_property(
     scope: _Scope, events: Any, prepared: PreparedQuery, source: str, key: str
 ) -> tuple[list[str], list[str], list[dict[str, Any]], Any]:
-    """Run the metric once per value of a user or account property (the most common ones)."""
+    """Run the metric once per value of a user or account property (the most common ones),
+    and for the users without a value (``NONE_VALUE``) when the events have any."""
     universe = replace(scope.sources, events=events)
     found = property_values(universe, source, key, MAX_BREAKDOWN_VALUES)  # type: ignore[arg-type]
     values = [str(v["value"]) for v in found.to_pyarrow().to_pylist()]
+    conditions = [PropertyCondition(source, key, "eq", v) for v in values]  # type: ignore[arg-type]
+    # "Is not set" takes in users with no identify (group) call at all, as segments do.
+    unset = PropertyCondition(source, key, "is_not_set")  # type: ignore[arg-type]
+    if _exists(segment_users(SegmentGroup("all", (unset,)), universe, as_of=scope.as_of)):
+        values.append(NONE_VALUE)
+        conditions.append(unset)
     cal = resolve_calendar(events, get_runner(prepared.kind).resolved(prepared.params))
     fixed = replace(prepared, params=replace(prepared.params, start=cal.start, end=cal.end))
     columns = ["breakdown", *get_runner(prepared.kind).export_columns(prepared.params)]
     rows: list[dict[str, Any]] = []
-    for value in values:
-        condition = PropertyCondition(source, key, "eq", value)  # type: ignore[arg-type]
+    for value, condition in zip(values, conditions, strict=True):
         part = scope.restrict(events, SegmentGroup("all", (condition,)))
         _, part_rows = _run(part, fixed)
         rows.extend(
@@ -345,7 +354,8 @@ def compute_insight(
         # The range defaults to the whole data's, so a segment's chart lines up with the rest.
         cal = resolve_calendar(sources.events, get_runner(prepared.kind).resolved(prepared.params))
         prepared = replace(prepared, params=replace(prepared.params, start=cal.start, end=cal.end))
-    table = sources.events if segment is None else scope.restrict(sources.events, segment)
+    base = metric_events(sources, prepared)
+    table = base if segment is None else scope.restrict(base, segment)
     events = filtered(table, prepared.filters)
     if source != "event" and key is not None:
         columns, values, rows, cal = _by_property(scope, events, prepared, source, key)
@@ -364,20 +374,43 @@ def compute_insight(
     return Insight(prepared.kind, columns, rows, chart, cal.start, cal.end, shown, values)
 
 
+def metric_events(sources: SegmentSources, prepared: PreparedQuery) -> Any:
+    """Return the table a query's metric reads: the user-days rollup when it gives the same
+    numbers (``rollup.usable``), else the events."""
+    if sources.user_days is not None and rollup.usable(
+        prepared.kind,
+        prepared.params,
+        filter_keys=[f.key for f in prepared.filters],
+        event_breakdown=prepared.breakdown,
+    ):
+        return sources.user_days
+    return sources.events
+
+
 def _by_event_property(
     events: Any, prepared: PreparedQuery, key: str
 ) -> tuple[list[str], list[str], list[dict[str, Any]], Any]:
     found = breakdown_values(events, key).to_pyarrow().to_pylist()
     values = [str(v["value"]) for v in found]
+    parts = [EventFilter(key, value).apply(events) for value in values]
+    missing = without_value(events, key)
+    if _exists(missing):
+        values.append(NONE_VALUE)
+        parts.append(missing)
     # One calendar for every value, so all series cover the same periods.
     cal = resolve_calendar(events, get_runner(prepared.kind).resolved(prepared.params))
     fixed = replace(prepared, params=replace(prepared.params, start=cal.start, end=cal.end))
     rows: list[dict[str, Any]] = []
     columns = ["breakdown", *get_runner(prepared.kind).export_columns(prepared.params)]
-    for value in values:
-        _, part_rows = _run(EventFilter(key, value).apply(events), fixed)
+    for value, part in zip(values, parts, strict=True):
+        _, part_rows = _run(part, fixed)
         rows.extend({"breakdown": value, **r} for r in part_rows)
     return columns, values, rows, cal
+
+
+def _exists(table: Any) -> bool:
+    """Return whether an expression has at least one row (reading at most one)."""
+    return int(table.limit(1).count().execute()) > 0
 
 
 def funnel_dropped_csv(

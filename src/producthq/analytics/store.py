@@ -13,6 +13,8 @@ Tables (all keyed by ``workspace_id``):
   per user or group (by timestamp, then message id) gives its current properties;
 - ``capture_state``: the highest capture-spool sequence number already loaded, written in the
   same transaction as the events it covers, so a batch is loaded exactly once.
+- ``user_days`` / ``rollup_state``: one row per user and UTC day active, kept up to date from
+  ``events`` (``rollup.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import duckdb
 import ibis
 import ibis.expr.types as ir
 
+from producthq.analytics import rollup
 from producthq.analytics.events import CANONICAL_COLUMNS, parse_mapping, to_canonical
 from producthq.analytics.segments import SegmentSources
 from producthq.errors import EngineError
@@ -105,7 +108,7 @@ def open_store(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     con = _connect(path)
     try:
         con.execute("SET TimeZone = 'UTC'")
-        for statement in SCHEMA_SQL:
+        for statement in (*SCHEMA_SQL, *rollup.SCHEMA_SQL):
             con.execute(statement)
         yield con
     finally:
@@ -187,14 +190,21 @@ def open_events(settings: Settings, workspace_id: int) -> Iterator[ir.Table]:
 def open_sources(settings: Settings, workspace_id: int) -> Iterator[SegmentSources]:
     """Yield a workspace's events with its identify and group calls, for segments.
 
-    In warehouse-native mode only the events table exists: ``users`` and ``groups`` are
-    ``None`` and segments on user or account properties say so.
+    In warehouse-native mode ``users`` and ``groups`` are ``PRODUCTHQ_USERS_TABLE`` and
+    ``PRODUCTHQ_GROUPS_TABLE`` (``warehouse.py``); one not configured is ``None``, and
+    segments on its properties say so.
     """
     if warehouse_mode(settings):
+        from producthq.analytics.warehouse import property_tables
+
         with open_events(settings, workspace_id) as table:
-            yield SegmentSources(table)
+            # The property tables join the events: they must come from the same connection.
+            yield SegmentSources(table, *property_tables(settings, ibis.get_backend(table)))
         return
     with open_store(settings) as con:
+        if rollup.pending(con):
+            # Normally the loader or importer has refreshed already; this covers the rest.
+            rollup.refresh(con)
         backend = as_ibis(con)
         users = backend.table("user_traits")
         groups = backend.table("group_traits")
@@ -202,6 +212,7 @@ def open_sources(settings: Settings, workspace_id: int) -> Iterator[SegmentSourc
             workspace_events(backend, workspace_id),
             users.filter(users.workspace_id == workspace_id).drop("workspace_id"),
             groups.filter(groups.workspace_id == workspace_id).drop("workspace_id"),
+            user_days=rollup.user_days(backend, workspace_id),
         )
 
 
@@ -218,10 +229,13 @@ _KEYS_SQL = {
 def property_keys(settings: Settings, workspace_id: int, limit: int = 100) -> dict[str, list[str]]:
     """Return the property keys seen in a workspace's events, identify and group calls.
 
-    Lists nothing in warehouse-native mode (keys would need a scan of the whole table).
+    In warehouse-native mode only the user and account keys are listed: the property columns
+    of the users and accounts tables (event keys would need a scan of the whole table).
     """
     if warehouse_mode(settings):
-        return {"event": [], "user": [], "account": []}
+        from producthq.analytics.warehouse import warehouse_property_keys
+
+        return warehouse_property_keys(settings, limit)
     out: dict[str, list[str]] = {}
     with open_store(settings) as con:
         for source, sql in _KEYS_SQL.items():

@@ -111,12 +111,14 @@ def test_dau_broken_down_by_a_user_property(store: Settings) -> None:
     insight = service.run_insight(
         store, workspace_id=1, query=InsightQuery(kind="dau", breakdown="user.plan", **RANGE)
     )
-    # pro has 2 users, free 1 (u4 has no plan and is in no series).
+    # pro has 2 users, free 1; u4 has no plan (never identified): the "(none)" series.
     assert insight.breakdown == "user.plan"
-    assert insight.breakdown_values == ["pro", "free"]
-    series = {v: [r["dau"] for r in insight.rows if r["breakdown"] == v] for v in ("pro", "free")}
+    assert insight.breakdown_values == ["pro", "free", "(none)"]
+    values = ("pro", "free", "(none)")
+    series = {v: [r["dau"] for r in insight.rows if r["breakdown"] == v] for v in values}
     assert series["pro"] == [1, 2, 0, 0, 0, 0, 0, 1, 1]
     assert series["free"] == [1, 1, 0, 1, 0, 0, 0, 0, 0]  # u2: 10-05, 10-06, 10-08
+    assert series["(none)"] == [0, 0, 0, 0, 0, 0, 0, 1, 0]  # u4: 10-12
 
 
 def test_funnel_broken_down_by_a_user_property(store: Settings) -> None:
@@ -126,7 +128,15 @@ def test_funnel_broken_down_by_a_user_property(store: Settings) -> None:
     insight = service.run_insight(store, workspace_id=1, query=query)
     users = {(r["breakdown"], r["step"]): r["users"] for r in insight.rows}
     # pro: u1 converts (23 h), u3 never does. free: u2 creates a project 3 days later.
-    assert users == {("pro", 1): 2, ("pro", 2): 1, ("free", 1): 1, ("free", 2): 0}
+    # (none): u4 signs up and does nothing else.
+    assert users == {
+        ("pro", 1): 2,
+        ("pro", 2): 1,
+        ("free", 1): 1,
+        ("free", 2): 0,
+        ("(none)", 1): 1,
+        ("(none)", 2): 0,
+    }
 
 
 def test_retention_with_a_behavioural_segment(store: Settings) -> None:
@@ -160,6 +170,9 @@ def test_retention_broken_down_by_an_account_property(store: Settings) -> None:
     assert cells[("saas", "2026-10-05", 0)] == 2 and cells[("saas", "2026-10-05", 1)] == 2
     # retail (globex: u2) cohort 10-05: u2's last event is 10-08, so not back in week 1.
     assert cells[("retail", "2026-10-05", 0)] == 1 and cells[("retail", "2026-10-05", 1)] == 0
+    # (none): u4, in no account, signs up 10-12 (its own cohort).
+    assert cells[("(none)", "2026-10-12", 0)] == 1
+    assert insight.breakdown_values == ["retail", "saas", "(none)"]
 
 
 def test_account_mrr_keeps_the_accounts_of_the_segment(store: Settings) -> None:

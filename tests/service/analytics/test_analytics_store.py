@@ -3,6 +3,7 @@
 Every case uses a few hand-written events; each expected number is worked out in a comment.
 """
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,12 @@ import pytest
 from sqlalchemy.orm import Session
 from tests.factories import make_user, make_workspace
 
-from producthq.analytics import importer, service
+from producthq.analytics import importer, rollup, service
 from producthq.analytics.capture import parse_message
 from producthq.analytics.loader import load_pending
-from producthq.analytics.query import InsightQuery
+from producthq.analytics.query import InsightQuery, metric_params
 from producthq.analytics.spool import Spool
-from producthq.analytics.store import open_store
+from producthq.analytics.store import open_sources, open_store
 from producthq.audit.service import Actor
 from producthq.errors import InvalidInputError
 from producthq.settings import Settings
@@ -154,12 +155,14 @@ def test_filter_and_breakdown_by_a_property(store: Settings) -> None:
     split = service.run_insight(
         store, workspace_id=1, query=InsightQuery(kind="dau", breakdown="plan", **window)
     )
-    # Values by frequency then name: free (1 event), pro (1 event).
-    assert split.breakdown_values == ["free", "pro"]
+    # Values by frequency then name: free (1 event), pro (1 event); then "(none)", the events
+    # without a plan: 10-06 u1 (project, subscription) · 10-07 u2 (pageview) · 10-08 u2.
+    assert split.breakdown_values == ["free", "pro", "(none)"]
     by_value = {(r["breakdown"], r["day"]): r["dau"] for r in split.rows}
     assert by_value[("pro", date(2026, 10, 5))] == 1
     assert by_value[("free", date(2026, 10, 7))] == 1
-    assert sum(by_value.values()) == 2
+    assert [by_value[("(none)", date(2026, 10, d))] for d in (5, 6, 7, 8)] == [0, 1, 1, 1]
+    assert sum(by_value.values()) == 5
     assert split.columns == ["breakdown", "day", "dau"]
 
 
@@ -289,3 +292,60 @@ def test_behavioural_segments_did_and_did_not(store: Settings) -> None:
         query=InsightQuery(kind="dau", filters=("plan=pro", "did=project_created"), **window),
     )
     assert sum(r["dau"] for r in both.rows) == 1
+
+
+# --- The user-days rollup ------------------------------------------------------------------------
+
+
+def _distinct_user_days(settings: Settings) -> set[tuple[int, str, date]]:
+    with open_store(settings) as con:
+        rows = con.execute(
+            'SELECT DISTINCT workspace_id, user_id, CAST("timestamp" AS DATE) FROM events'
+        ).fetchall()
+        rolled = con.execute(
+            "SELECT workspace_id, user_id, DATE '1900-01-01' + phq_day FROM user_days"
+        ).fetchall()
+    assert len(rolled) == len(set(rolled))
+    assert {(w, u, day) for w, u, day in rolled} == {(w, u, day) for w, u, day in rows}
+    return {(w, u, day) for w, u, day in rows}
+
+
+def test_loader_and_import_keep_the_rollup_up_to_date(store: Settings, tmp_path: Path) -> None:
+    # WS1: u1 on 10-05, 10-06, 10-12; u2 on 10-07, 10-08, 10-20; u3 on 10-13, 10-25; WS2: u9.
+    assert len(_distinct_user_days(store)) == 9
+    with open_store(store) as con:
+        assert not rollup.pending(con)
+    csv = tmp_path / "late.csv"
+    csv.write_text("name,uid,time\npageview,u3,2026-10-06T10:00:00Z\n", encoding="utf-8")
+    mapping = {"event": "name", "user_id": "uid", "timestamp": "time"}
+    importer.import_events(store, workspace_id=1, path=csv, mapping=mapping)
+    with open_store(store) as con:
+        assert not rollup.pending(con)
+    assert (1, "u3", date(2026, 10, 6)) in _distinct_user_days(store)
+
+
+def test_insights_read_the_rollup_and_see_events_it_has_not_folded_in(store: Settings) -> None:
+    query = InsightQuery(kind="dau", start=date(2026, 10, 5), end=date(2026, 10, 13))
+    with open_store(store) as con:
+        # Another writer appends without refreshing (a store from before the rollup, say).
+        con.execute(
+            'INSERT INTO events (workspace_id, event, user_id, "timestamp") VALUES '
+            "(1, 'pageview', 'u2', TIMESTAMP '2026-10-10 09:00:00')"
+        )
+        assert rollup.pending(con)
+    with open_sources(store, 1) as sources:
+        assert sources.user_days is not None
+        prepared = metric_params(query)
+        assert service.metric_events(sources, prepared) is sources.user_days
+        # A property filter needs the events themselves.
+        with_filter = metric_params(replace(query, filters=("plan=pro",)))
+        assert service.metric_events(sources, with_filter) is sources.events
+    insight = service.run_insight(store, workspace_id=1, query=query)
+    # As in the DAU case above, plus u2 on 10-10 (a Saturday).
+    assert [r["dau"] for r in insight.rows] == [1, 1, 1, 1, 0, 1, 0, 1, 1]
+    only_u1 = service.run_insight(
+        store, workspace_id=1, query=replace(query, kind="lifecycle", filters=("user_id=u1",))
+    )
+    # u1: new in the week of 10-05, returning in the week of 10-12.
+    weeks = {r["week"]: (r["new"], r["returning"], r["dormant"]) for r in only_u1.rows}
+    assert weeks == {date(2026, 10, 5): (1, 0, 0), date(2026, 10, 12): (0, 1, 0)}

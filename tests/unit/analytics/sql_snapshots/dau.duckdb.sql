@@ -8,9 +8,9 @@ FROM (
   LEFT OUTER JOIN (
     SELECT
       "t3"."p",
-      COUNT(DISTINCT "t3"."user_id") AS "dau"
+      COUNT(*) AS "dau"
     FROM (
-      SELECT
+      SELECT DISTINCT
         "t1"."user_id",
         CAST(FLOOR((
           EPOCH(CAST("t1"."timestamp" AS TIMESTAMP))

@@ -1,110 +1,107 @@
-WITH "t4" AS (
-  SELECT
-    "t3"."user_id",
-    "t3"."p",
-    MIN("t3"."p") OVER (
-      PARTITION BY "t3"."user_id"
-      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    ) AS "first",
-    LAG("t3"."p") OVER (
-      PARTITION BY "t3"."user_id"
-      ORDER BY "t3"."p" ASC
-      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    ) AS "prev",
-    LEAD("t3"."p") OVER (
-      PARTITION BY "t3"."user_id"
-      ORDER BY "t3"."p" ASC
-      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    ) AS "nxt"
-  FROM (
-    SELECT DISTINCT
-      "t1"."user_id",
-      CAST(FLOOR(
-        CAST((
-          CAST(FLOOR(
-            CAST((
-              EXTRACT('epoch' FROM "t1"."timestamp")
-            ) AS DOUBLE PRECISION) / (
-              86400
-            )
-          ) AS BIGINT) + 25567
-        ) AS DOUBLE PRECISION) / (
-          7
-        )
-      ) AS BIGINT) AS "p"
-    FROM "events" AS "t1"
-    WHERE
-      "t1"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
-      AND "t1"."user_id" IS NOT NULL
-  ) AS "t3"
-)
 SELECT
-  *
+  "t8"."p",
+  "t8"."new",
+  "t8"."returning",
+  "t8"."resurrecting",
+  COALESCE("t8"."dormant", 0) AS "dormant"
 FROM (
   SELECT
-    "t2"."p",
-    COALESCE("t10"."new", 0) AS "new",
-    COALESCE("t10"."returning", 0) AS "returning",
-    COALESCE("t10"."resurrecting", 0) AS "resurrecting",
-    COALESCE("t10"."dormant", 0) AS "dormant"
-  FROM "phq_periods_6470_6482" AS "t2"
-  LEFT OUTER JOIN (
+    "t7"."p",
+    "t7"."new",
+    "t7"."returning",
+    "t7"."resurrecting",
+    "t7"."leaving",
+    LAG("t7"."leaving") OVER (ORDER BY "t7"."p" ASC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS "dormant"
+  FROM (
     SELECT
-      "t8"."p",
-      SUM("t8"."new") AS "new",
-      SUM("t8"."returning") AS "returning",
-      SUM("t8"."resurrecting") AS "resurrecting",
-      SUM("t8"."dormant") AS "dormant"
-    FROM (
+      "t2"."p",
+      COALESCE("t6"."new", 0) AS "new",
+      COALESCE("t6"."returning", 0) AS "returning",
+      COALESCE("t6"."resurrecting", 0) AS "resurrecting",
+      COALESCE("t6"."leaving", 0) AS "leaving"
+    FROM "phq_periods_6469_6482" AS "t2"
+    LEFT OUTER JOIN (
       SELECT
-        *
-      FROM (
-        SELECT
-          "t5"."p",
-          CASE WHEN "t5"."p" = "t5"."first" THEN 1 ELSE 0 END AS "new",
-          CASE WHEN "t5"."prev" = (
-            "t5"."p" - 1
-          ) THEN 1 ELSE 0 END AS "returning",
+        "t4"."p",
+        SUM(CASE WHEN "t4"."p" = "t4"."first" THEN 1 ELSE 0 END) AS "new",
+        SUM(CASE WHEN "t4"."prev" = (
+          "t4"."p" - 1
+        ) THEN 1 ELSE 0 END) AS "returning",
+        SUM(
           CASE
             WHEN NOT (
-              "t5"."p" = "t5"."first"
+              "t4"."p" = "t4"."first"
             )
             AND NOT (
-              COALESCE("t5"."prev" = (
-                "t5"."p" - 1
+              COALESCE("t4"."prev" = (
+                "t4"."p" - 1
               ), FALSE)
             )
             THEN 1
             ELSE 0
-          END AS "resurrecting",
-          0 AS "dormant"
-        FROM "t4" AS "t5"
-      ) AS "t7"
-      UNION ALL
-      SELECT
-        *
+          END
+        ) AS "resurrecting",
+        SUM(
+          CASE
+            WHEN (
+              "t4"."nxt" IS NULL
+            ) OR (
+              "t4"."nxt" > (
+                "t4"."p" + 1
+              )
+            )
+            THEN 1
+            ELSE 0
+          END
+        ) AS "leaving"
       FROM (
         SELECT
-          "t5"."p" + 1 AS "p",
-          0 AS "new",
-          0 AS "returning",
-          0 AS "resurrecting",
-          1 AS "dormant"
-        FROM "t4" AS "t5"
-        WHERE
-          (
-            "t5"."nxt" IS NULL
-          ) OR (
-            "t5"."nxt" > (
-              "t5"."p" + 1
-            )
-          )
-      ) AS "t6"
-    ) AS "t8"
-    GROUP BY
-      1
-  ) AS "t10"
-    ON "t2"."p" = "t10"."p"
-) AS "t11"
+          "t3"."user_id",
+          "t3"."p",
+          MIN("t3"."p") OVER (
+            PARTITION BY "t3"."user_id"
+            ORDER BY "t3"."p" ASC
+            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+          ) AS "first",
+          LAG("t3"."p") OVER (
+            PARTITION BY "t3"."user_id"
+            ORDER BY "t3"."p" ASC
+            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+          ) AS "prev",
+          LEAD("t3"."p") OVER (
+            PARTITION BY "t3"."user_id"
+            ORDER BY "t3"."p" ASC
+            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+          ) AS "nxt"
+        FROM (
+          SELECT DISTINCT
+            "t1"."user_id",
+            CAST(FLOOR(
+              CAST((
+                CAST(FLOOR(
+                  CAST((
+                    EXTRACT('epoch' FROM "t1"."timestamp")
+                  ) AS DOUBLE PRECISION) / (
+                    86400
+                  )
+                ) AS BIGINT) + 25567
+              ) AS DOUBLE PRECISION) / (
+                7
+              )
+            ) AS BIGINT) AS "p"
+          FROM "events" AS "t1"
+          WHERE
+            "t1"."timestamp" < CAST('2024-04-01T00:00:00' AS TIMESTAMP)
+            AND "t1"."user_id" IS NOT NULL
+        ) AS "t3"
+      ) AS "t4"
+      GROUP BY
+        1
+    ) AS "t6"
+      ON "t2"."p" = "t6"."p"
+  ) AS "t7"
+) AS "t8"
+WHERE
+  "t8"."p" >= 6470
 ORDER BY
-  "t11"."p" ASC
+  "t8"."p" ASC

@@ -20,9 +20,9 @@ FROM (
       FROM (
         SELECT
           "t3"."user_id",
-          COUNT(DISTINCT "t3"."p") AS "n"
+          COUNT(*) AS "n"
         FROM (
-          SELECT
+          SELECT DISTINCT
             "t1"."user_id",
             CAST(FLOOR(
               CAST((

@@ -70,13 +70,6 @@ class RefreshReport:
     rows: int = 0
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the rollup's tables when missing (a store from before the rollup gets them empty;
-    ``refresh`` then folds in every event, since its state starts before the first row)."""
-    for statement in SCHEMA_SQL:
-        con.execute(statement)
-
-
 def _last_rowid(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT last_rowid FROM rollup_state WHERE id = 1").fetchone()
     return int(row[0]) if row else -1
@@ -116,7 +109,6 @@ def refresh(con: duckdb.DuckDBPyConnection) -> RefreshReport:
     events, so the rows stay exact whatever order events arrive in. Rows with no ``user_id``
     are not activity (``METRICS.md``: a user is active when an event names them).
     """
-    ensure_schema(con)
     con.execute("BEGIN TRANSACTION")
     try:
         done = _last_rowid(con)
@@ -176,11 +168,6 @@ def user_days(backend: ibis.BaseBackend, workspace_id: int) -> ir.Table:
     return table.filter(table.workspace_id == workspace_id).select(
         "user_id", "timestamp", "phq_day", "phq_month"
     )
-
-
-def is_user_days(table: ir.Table) -> bool:
-    """Return whether a table is the user-days rollup (it has the ``phq_day`` column)."""
-    return "phq_day" in table.columns
 
 
 def utc_calendar(tz: str, start: date | None, end: date | None) -> bool:

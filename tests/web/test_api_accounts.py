@@ -1,5 +1,7 @@
 """The JSON API for workspaces, members, invitations and tokens, and its one error shape."""
 
+import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -178,3 +180,49 @@ def test_security_headers_are_set(client: TestClient) -> None:
 
 def test_healthz(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_a_change_is_stored_before_its_response_is_sent(
+    app: Any, owner_token: str, factory: sessionmaker[Session]
+) -> None:
+    """A client acting on a response (following a redirect, trusting a 201) finds the change.
+
+    The app is driven as a server would drive it; when the response starts, a separate
+    connection must already see the new token.
+    """
+    body = json.dumps({"name": "early", "role": "viewer"}).encode()
+    seen: list[tuple[int, int]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            with factory() as s:
+                stored = s.scalar(
+                    select(func.count()).select_from(ApiToken).where(ApiToken.name == "early")
+                )
+            seen.append((message["status"], int(stored or 0)))
+
+    path = "/api/v1/workspaces/acme/tokens"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"authorization", f"Bearer {owner_token}".encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(app(scope, receive, send))
+    assert seen == [(201, 1)]

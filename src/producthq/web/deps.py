@@ -39,7 +39,11 @@ CtxDep = Annotated[AppContext, Depends(get_ctx)]
 
 
 def get_session(ctx: CtxDep) -> Iterator[Session]:
-    """Open the request's unit of work: commit once at the end, roll back on error."""
+    """Open the request's unit of work: commit once at the end, roll back on error.
+
+    Declared with ``scope="function"`` so the commit happens before the response is sent: a
+    client that follows a redirect (or trusts a 2xx) must find the change already stored.
+    """
     session = ctx.session_factory()
     try:
         yield session
@@ -51,7 +55,7 @@ def get_session(ctx: CtxDep) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def csrf_token(request: Request) -> str:

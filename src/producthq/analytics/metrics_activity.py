@@ -36,7 +36,9 @@ def activity(
     """Return ``(user_id, p)`` for every event of a user in period ``p`` (not distinct).
 
     On the user-days rollup (``rollup.py``: one row per user and UTC day, only handed over for a
-    UTC calendar and no active events) the period comes from the stored day and month numbers.
+    UTC calendar and no active events) the period comes from the stored day and month numbers,
+    and ``user_id`` is the user's integer ``user_key``: every activity metric only compares and
+    counts users, and integers are much cheaper to hash and sort than strings.
     """
     if "phq_day" in events.columns:
         if params.active_events:
@@ -47,7 +49,7 @@ def activity(
             cond = cond & (day >= cal.first("day"))
         rows = events.filter(cond)
         number = {"day": rows.phq_day, "week": rows.phq_day // 7, "month": rows.phq_month}
-        return rows.select("user_id", p=number[period].cast("int64"))
+        return rows.select(user_id=rows.user_key, p=number[period].cast("int64"))
     ev = in_range(events, cal, from_start=from_start)
     if params.active_events:
         ev = ev.filter(ev.event.isin(params.active_events))
@@ -164,13 +166,14 @@ def lifecycle(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table
     act = active_pairs(events, params, cal, period, from_start=False)
     user_w = ibis.window(group_by="user_id", order_by="p")
     act = act.mutate(
-        # One window (partition and order) for all three: engines sort each user's rows once.
-        first=act.p.min().over(user_w),
+        # One window (partition and order) for both: engines sort each user's rows once.
         prev=act.p.lag().over(user_w),
         nxt=act.p.lead().over(user_w),
     )
     one, zero = ibis.literal(1), ibis.literal(0)
-    is_new = act.p == act.first
+    # The pairs are distinct and the history starts at the user's first event, so the period
+    # with no previous one is the user's first active period ever.
+    is_new = act.prev.isnull()
     is_returning = act.prev == act.p - 1
     # One aggregate over the user-periods: a user whose next active period is not p + 1 is
     # dormant in p + 1, so "leaving" in p is "dormant" in the period after (a lag over the

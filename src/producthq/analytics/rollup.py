@@ -7,6 +7,9 @@ Analytics products answer that from a pre-aggregated activity table rather than 
 day's number (days since 1900-01-01, as ``periods.py`` numbers them), its month number and the
 first event's timestamp. At 10M events it holds about a third as many rows and, because each row
 is already one user on one day, a day's active users is a row count instead of a distinct count.
+``user_keys`` gives every user an integer ``user_key`` once, stored on each row: the metrics
+count, partition and sort users by it, much cheaper than by the string ``user_id`` (lifecycle
+at 10M events: 0.5 s instead of 0.85 s).
 
 Freshness: events are never updated or deleted, so DuckDB's ``rowid`` of ``events`` only grows.
 ``rollup_state`` records the highest ``rowid`` folded in; ``refresh`` recomputes the days that
@@ -40,11 +43,18 @@ SCHEMA_SQL = (
     """CREATE TABLE IF NOT EXISTS user_days (
         workspace_id INTEGER NOT NULL,
         user_id VARCHAR NOT NULL,
+        user_key BIGINT NOT NULL,
         "timestamp" TIMESTAMP NOT NULL,
         phq_day INTEGER NOT NULL,
         phq_month INTEGER NOT NULL
     )""",
     "CREATE TABLE IF NOT EXISTS rollup_state (id INTEGER PRIMARY KEY, last_rowid BIGINT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS user_keys (
+        workspace_id INTEGER NOT NULL,
+        user_id VARCHAR NOT NULL,
+        user_key BIGINT NOT NULL
+    )""",
+    "CREATE SEQUENCE IF NOT EXISTS user_key_seq",
 )
 
 ROLLUP_KINDS = frozenset({"dau", "wau_mau", "dau_mau", "stickiness", "lifecycle", "churn"})
@@ -68,6 +78,26 @@ class RefreshReport:
 
     days: int = 0
     rows: int = 0
+
+
+def upgrade(con: duckdb.DuckDBPyConnection) -> bool:
+    """Bring a store written by an older release to this schema; return whether it changed.
+
+    The rollup is derived data, so a ``user_days`` without ``user_key`` (before 0.1.0's keyed
+    rollup) is dropped and rebuilt from the events by the next ``refresh``.
+    """
+    columns = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'user_days'"
+        ).fetchall()
+    }
+    if "user_key" in columns:
+        return False
+    con.execute("DROP TABLE IF EXISTS user_days")
+    con.execute("DELETE FROM rollup_state")
+    con.execute(SCHEMA_SQL[0])
+    return True
 
 
 def _last_rowid(con: duckdb.DuckDBPyConnection) -> int:
@@ -152,21 +182,37 @@ def _recompute(con: duckdb.DuckDBPyConnection, workspace_id: int, first: int, la
     )
     # Literal timestamp bounds let DuckDB skip row groups by their min/max (zone maps).
     con.execute(
-        'INSERT INTO user_days SELECT workspace_id, user_id, min("timestamp"), '  # noqa: S608
-        f"{_DAY_SQL} AS phq_day, {_MONTH_SQL} AS phq_month FROM events "
+        "CREATE OR REPLACE TEMP TABLE phq_days AS "  # noqa: S608 - fixed SQL, dates from ints
+        f'SELECT user_id, min("timestamp") AS "timestamp", {_DAY_SQL} AS phq_day, '
+        f"{_MONTH_SQL} AS phq_month FROM events "
         f"WHERE workspace_id = ? AND \"timestamp\" >= TIMESTAMP '{lo.isoformat()}' "
         f"AND \"timestamp\" < TIMESTAMP '{hi.isoformat()}' AND user_id IS NOT NULL "
-        # Sorted by day, so later refreshes and range queries skip row groups by day too.
-        "GROUP BY workspace_id, user_id, phq_day, phq_month ORDER BY phq_day",
+        "GROUP BY user_id, phq_day, phq_month",
         [workspace_id],
     )
+    # A user seen for the first time gets the next key; keys are never reused or changed.
+    con.execute(
+        "INSERT INTO user_keys SELECT ?, n.user_id, nextval('user_key_seq') FROM "
+        "(SELECT DISTINCT user_id FROM phq_days) AS n WHERE NOT EXISTS "
+        "(SELECT 1 FROM user_keys AS k WHERE k.workspace_id = ? AND k.user_id = n.user_id)",
+        [workspace_id, workspace_id],
+    )
+    con.execute(
+        'INSERT INTO user_days SELECT ?, d.user_id, k.user_key, d."timestamp", d.phq_day, '
+        "d.phq_month FROM phq_days AS d JOIN user_keys AS k "
+        "ON k.workspace_id = ? AND k.user_id = d.user_id "
+        # Sorted by day, so later refreshes and range queries skip row groups by day too.
+        "ORDER BY d.phq_day",
+        [workspace_id, workspace_id],
+    )
+    con.execute("DROP TABLE phq_days")
 
 
 def user_days(backend: ibis.BaseBackend, workspace_id: int) -> ir.Table:
-    """Return one workspace's rollup as ``user_id, timestamp, phq_day, phq_month``."""
+    """Return one workspace's rollup as ``user_id, user_key, timestamp, phq_day, phq_month``."""
     table = backend.table("user_days")
     return table.filter(table.workspace_id == workspace_id).select(
-        "user_id", "timestamp", "phq_day", "phq_month"
+        "user_id", "user_key", "timestamp", "phq_day", "phq_month"
     )
 
 

@@ -13,8 +13,8 @@ Tables (all keyed by ``workspace_id``):
   per user or group (by timestamp, then message id) gives its current properties;
 - ``capture_state``: the highest capture-spool sequence number already loaded, written in the
   same transaction as the events it covers, so a batch is loaded exactly once.
-- ``user_days`` / ``rollup_state``: one row per user and UTC day active, kept up to date from
-  ``events`` (``rollup.py``).
+- ``user_days`` / ``user_keys`` / ``rollup_state``: one row per user and UTC day active, and
+  each user's integer key, kept up to date from ``events`` (``rollup.py``).
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ def open_store(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("SET TimeZone = 'UTC'")
         for statement in (*SCHEMA_SQL, *rollup.SCHEMA_SQL):
             con.execute(statement)
+        rollup.upgrade(con)
         yield con
     finally:
         con.close()

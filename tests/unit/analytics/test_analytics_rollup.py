@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import ibis
@@ -32,7 +33,8 @@ from analytics_cases import (
 from producthq.analytics import rollup
 from producthq.analytics.metrics import run_metric
 from producthq.analytics.params import MetricParams
-from producthq.analytics.store import SCHEMA_SQL
+from producthq.analytics.store import SCHEMA_SQL, open_store
+from producthq.settings import Settings
 
 
 def _store() -> duckdb.DuckDBPyConnection:
@@ -107,6 +109,68 @@ def test_late_events_new_users_and_other_workspaces_are_folded_in_exactly() -> N
         [(date(2024, 1, 31) - date(1900, 1, 1)).days],
     ).fetchone()
     assert first is not None and str(first[0]) == "2024-01-31 01:00:00"
+
+
+def _keys(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], int]:
+    """Each (workspace, user)'s key, checking that every row of a user carries the same one."""
+    rows = con.execute(
+        "SELECT workspace_id, user_id, min(user_key), max(user_key) FROM user_days GROUP BY 1, 2"
+    ).fetchall()
+    assert all(lo == hi for _, _, lo, hi in rows), "a user's rows carry different keys"
+    return {(int(w), str(u)): int(lo) for w, u, lo, _ in rows}
+
+
+def test_every_user_keeps_one_integer_key_of_their_own() -> None:
+    con = _store()
+    _insert(con, ACTIVE_ROWS)
+    rollup.refresh(con)
+    before = _keys(con)
+    # Late events for a and c, a new user z, and user "a" in another workspace.
+    _insert(
+        con,
+        [
+            ("pageview", "c", "2024-01-01 08:00:00", None),
+            ("pageview", "z", "2024-02-10 08:00:00", None),
+            ("pageview", "a", "2024-01-31 01:00:00", None),
+        ],
+    )
+    _insert(con, [("pageview", "a", "2024-01-05 10:00:00", None)], workspace_id=2)
+    rollup.refresh(con)
+    after = _keys(con)
+    # The reference: the distinct (workspace, user) pairs with an event, in plain SQL.
+    pairs = con.execute(
+        "SELECT DISTINCT workspace_id, user_id FROM events WHERE user_id IS NOT NULL"
+    ).fetchall()
+    assert set(after) == {(int(w), str(u)) for w, u in pairs}
+    assert len(set(after.values())) == len(after), "two users share a key"
+    # Recomputing a day never changes an existing user's key.
+    assert {k: after[k] for k in before} == before
+
+
+def test_a_store_from_before_the_keyed_rollup_is_rebuilt_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "events.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("SET TimeZone = 'UTC'")
+    for statement in SCHEMA_SQL:
+        con.execute(statement)
+    # The previous release's rollup: no user_key column, and a watermark past every event.
+    con.execute(
+        "CREATE TABLE user_days (workspace_id INTEGER NOT NULL, user_id VARCHAR NOT NULL, "
+        '"timestamp" TIMESTAMP NOT NULL, phq_day INTEGER NOT NULL, phq_month INTEGER NOT NULL)'
+    )
+    con.execute("CREATE TABLE rollup_state (id INTEGER PRIMARY KEY, last_rowid BIGINT NOT NULL)")
+    _insert(con, ACTIVE_ROWS)
+    con.execute("INSERT INTO rollup_state VALUES (1, 1000)")
+    con.close()
+    settings = Settings(events_url=f"duckdb://{path}")
+    with open_store(settings) as store:
+        assert rollup.pending(store)
+        rollup.refresh(store)
+        assert _rollup_rows(store) == _expected_rows(store)
+        assert set(_keys(store)) == {(1, "a"), (1, "b"), (1, "c")}
+        result = run_metric("dau", _user_days(store), ACTIVE_PARAMS).frame
+    got = dict(zip(result.day, result.dau, strict=True))
+    assert got == {d("2024-01-01") + timedelta(days=i): 0 for i in range(31)} | DAU_EXPECTED
 
 
 def test_events_without_a_user_are_not_activity() -> None:

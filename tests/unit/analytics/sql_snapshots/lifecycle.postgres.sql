@@ -23,14 +23,14 @@ FROM (
     LEFT OUTER JOIN (
       SELECT
         "t4"."p",
-        SUM(CASE WHEN "t4"."p" = "t4"."first" THEN 1 ELSE 0 END) AS "new",
+        SUM(CASE WHEN "t4"."prev" IS NULL THEN 1 ELSE 0 END) AS "new",
         SUM(CASE WHEN "t4"."prev" = (
           "t4"."p" - 1
         ) THEN 1 ELSE 0 END) AS "returning",
         SUM(
           CASE
             WHEN NOT (
-              "t4"."p" = "t4"."first"
+              "t4"."prev" IS NULL
             )
             AND NOT (
               COALESCE("t4"."prev" = (
@@ -58,11 +58,6 @@ FROM (
         SELECT
           "t3"."user_id",
           "t3"."p",
-          MIN("t3"."p") OVER (
-            PARTITION BY "t3"."user_id"
-            ORDER BY "t3"."p" ASC
-            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-          ) AS "first",
           LAG("t3"."p") OVER (
             PARTITION BY "t3"."user_id"
             ORDER BY "t3"."p" ASC

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pandas as pd
 import pytest
 
+from producthq.analytics import metrics
 from producthq.analytics.generator import GeneratorConfig, generate_events
 
 
@@ -17,3 +19,14 @@ def generated() -> pd.DataFrame:
     df = generate_events(config).to_pandas()
     df["timestamp"] = df["timestamp"].astype("datetime64[us]")
     return df
+
+
+@pytest.fixture
+def fresh_templates() -> Iterator[None]:
+    """Empty the metric template caches around a test that changes how templates are built
+    (a monkeypatched threshold must not be hidden by a template compiled before it)."""
+    metrics._template.cache_clear()
+    metrics._template_sql.cache_clear()
+    yield
+    metrics._template.cache_clear()
+    metrics._template_sql.cache_clear()

@@ -8,7 +8,6 @@ checked against the hand-computed cases of ``analytics_cases``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
@@ -44,16 +43,6 @@ def _reference(kind: str, events: ibis.Table, params: MetricParams) -> pd.DataFr
     cal = resolve_calendar(events, resolved)
     raw = metrics._bound(runner, events, resolved, cal).to_pandas()
     return runner.shape(raw, resolved, cal)
-
-
-@pytest.fixture
-def fresh_templates() -> Iterator[None]:
-    """Empty the template caches around a test that changes how templates are built."""
-    metrics._template.cache_clear()
-    metrics._template_sql.cache_clear()
-    yield
-    metrics._template.cache_clear()
-    metrics._template_sql.cache_clear()
 
 
 @pytest.mark.parametrize("kind", sorted(RUNNERS))

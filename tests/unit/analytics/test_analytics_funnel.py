@@ -161,6 +161,7 @@ def test_funnel_matches_recursive_reference(
 
 
 @pytest.mark.parametrize("light_max", [0, 1_000_000], ids=["all-windowed", "all-joined"])
+@pytest.mark.usefixtures("fresh_templates")
 def test_both_chain_paths_agree_with_hand_cases_and_reference(
     monkeypatch: pytest.MonkeyPatch, generated: pd.DataFrame, light_max: int
 ) -> None:

@@ -241,7 +241,11 @@ def load_store(con: Any, path: str) -> tuple[Any, float]:
     t0 = time.perf_counter()
     rollup.refresh(con.con)
     seconds = time.perf_counter() - t0
-    sources = SegmentSources(workspace_events(con, 1), user_days=rollup.user_days(con, 1))
+    sources = SegmentSources(
+        workspace_events(con, 1),
+        user_days=rollup.user_days(con, 1),
+        user_keys=rollup.user_keys(con, 1),
+    )
     return sources, seconds
 
 
@@ -503,7 +507,7 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=max(160, Console().width))
     results: list[dict[str, Any]] = []
     skip_pandas = parse_size(args.skip_pandas_above)
     for size in (parse_size(s) for s in args.sizes.split(",")):

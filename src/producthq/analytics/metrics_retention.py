@@ -31,12 +31,16 @@ def retention(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table
     """
     period: Period = params.period or "week"
     last = cal.last(period)
-    ev = in_range(events, cal)
-    ev = ev.filter(ev.user_id.notnull()).mutate(p=cal.period_of(ev.timestamp, period))
-    starts = ev if params.start_event is None else ev.filter(ev.event == params.start_event)
+    if "phq_day" in events.columns:
+        starts, returns = _rollup_rows(events, params, cal, period)
+    else:
+        ev = in_range(events, cal)
+        ev = ev.filter(ev.user_id.notnull()).mutate(p=cal.period_of(ev.timestamp, period))
+        starts = ev if params.start_event is None else ev.filter(ev.event == params.start_event)
+        returns = ev if params.return_event is None else ev.filter(ev.event == params.return_event)
+        returns = returns.select("user_id", "p").distinct()
     cohorts = starts.group_by("user_id").agg(c=starts.p.min())
-    returns = ev if params.return_event is None else ev.filter(ev.event == params.return_event)
-    returns = returns.select("user_id", r=returns.p).distinct()
+    returns = returns.select("user_id", r=returns.p)
     j = returns.inner_join(cohorts, "user_id")
     hits = j.select("user_id", "c", k=j.r - j.c)
     # ``distinct`` changes nothing (returns are distinct per user and period, and a user has
@@ -70,6 +74,28 @@ def retention(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table
         retained=ibis.cases((first, t4.cohort_size), else_=t4.retained),
         retained_unbounded=ibis.cases((first, t4.cohort_size), else_=t4.after),
     ).order_by(["cohort", "period"])
+
+
+def _rollup_rows(
+    rows: ir.Table, params: MetricParams, cal: Calendar, period: Period
+) -> tuple[ir.Table, ir.Table]:
+    """Return ``(starts, returns)`` as ``user_id, p`` from ``rollup.retention_rows``.
+
+    ``user_id`` is the user's integer key (cheaper to group and join than the string). The
+    activity rows (``phq_start`` false) are the returns, and the starts when no start event
+    is named; otherwise the start rows are that event's. Only handed over for a UTC calendar
+    and "any event" returns (``rollup.usable``).
+    """
+    if params.return_event is not None:
+        raise ValueError("the user-days rollup does not know return events: use the events")
+    rows = rows.filter(rows.phq_day.between(cal.first("day"), cal.last("day")))
+    number = {"day": rows.phq_day, "week": rows.phq_day // 7, "month": rows.phq_month}
+    ev = rows.select(user_id=rows.user_key, start=rows.phq_start, p=number[period].cast("int64"))
+    activity = ev.filter(~ev.start).select("user_id", "p")
+    returns = activity if period == "day" else activity.distinct()
+    if params.start_event is None:
+        return activity, returns
+    return ev.filter(ev.start).select("user_id", "p"), returns
 
 
 def proportion_interval(

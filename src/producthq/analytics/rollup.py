@@ -18,7 +18,9 @@ transaction. The loader and the importer refresh after every load, and ``open_so
 refreshes whatever is left before a query, so an insight never reads a stale rollup. A store
 written before the rollup existed is folded in whole on first use.
 
-When the rollup serves a metric (``usable``): the metric is one of ``ROLLUP_KINDS``; every
+When the rollup serves a metric (``usable``): the metric is one of ``ROLLUP_KINDS``, or
+retention whose return is any event (its cohorts come from the start events, added to the
+rollup's rows by ``retention_rows``); every
 filter is on ``user_id`` (event, property and behavioural filters need the events); a breakdown
 is by a user or account property, not an event property; no "active events" are chosen; and the
 calendar is UTC (a zone whose offset is 0 over the whole range), because the rollup's days are
@@ -59,6 +61,9 @@ SCHEMA_SQL = (
 
 ROLLUP_KINDS = frozenset({"dau", "wau_mau", "dau_mau", "stickiness", "lifecycle", "churn"})
 """Metric kinds that only need "user u was active on UTC day d"."""
+
+RETENTION_KIND = "retention"
+"""Retention with any event as the return reads the rollup plus its start events."""
 
 MAX_RUNS = 16
 """Above this many separate runs of touched days, one pass covers from the first to the last."""
@@ -216,6 +221,47 @@ def user_days(backend: ibis.BaseBackend, workspace_id: int) -> ir.Table:
     )
 
 
+def user_keys(backend: ibis.BaseBackend, workspace_id: int) -> ir.Table:
+    """Return one workspace's ``user_id, user_key`` pairs."""
+    table = backend.table("user_keys")
+    return table.filter(table.workspace_id == workspace_id).select("user_id", "user_key")
+
+
+def retention_rows(
+    days: ir.Table, events: ir.Table, keys: ir.Table, start_event: str | None
+) -> ir.Table:
+    """Return the rows retention reads on the rollup: activity plus the start events.
+
+    Columns ``user_id, user_key, timestamp, phq_day, phq_month, phq_start``. The user-days
+    rows (``phq_start`` false) are the "any event" returns, and the starts when
+    ``start_event`` is ``None`` ("first seen"); the workspace's ``start_event`` events are
+    added (``phq_start`` true) with their UTC day and month numbers and their user's key, so
+    cohorts come from the exact start events. The flag is a constant per branch, so an
+    engine filtering on it drops the other branch without reading it.
+    """
+    activity = days.mutate(phq_start=ibis.literal(False))
+    if start_event is None:
+        return activity
+    ev = events.filter((events.event == start_event) & events.user_id.notnull())
+    j = ev.inner_join(keys, "user_id")
+    day = j.timestamp.date().delta(ibis.date(DAY0), unit="day")
+    starts = j.select(
+        user_id=j.user_id,
+        user_key=j.user_key,
+        timestamp=j.timestamp,
+        phq_day=day.cast(activity.phq_day.type()),
+        phq_month=(j.timestamp.year() * 12 + j.timestamp.month() - 1).cast(
+            activity.phq_month.type()
+        ),
+        phq_start=ibis.literal(True),
+    )
+    # The rollup's columns are NOT NULL, the events' are not: a union needs one schema.
+    schema = {name: t.copy(nullable=True) for name, t in activity.schema().items()}
+    return ibis.union(
+        activity.cast(schema), starts.select(*activity.columns).cast(schema), distinct=False
+    )
+
+
 def utc_calendar(tz: str, start: date | None, end: date | None) -> bool:
     """Return whether local days in ``tz`` are UTC days over the range (offset 0 throughout).
 
@@ -244,7 +290,7 @@ def usable(
 ) -> bool:
     """Return whether the rollup gives this query's exact numbers (see the module docstring)."""
     return (
-        kind in ROLLUP_KINDS
+        (kind in ROLLUP_KINDS or (kind == RETENTION_KIND and params.return_event is None))
         and not params.active_events
         and all(key == "user_id" for key in filter_keys)
         and event_breakdown is None

@@ -361,12 +361,15 @@ class SegmentSources:
             properties (a warehouse's users table, ``warehouse.py``).
         user_days: the store's user-days rollup (``rollup.py``), which activity metrics read
             instead of ``events`` when it gives the same numbers; ``None`` elsewhere.
+        user_keys: the rollup's ``user_id, user_key`` pairs (retention's start events need
+            them); ``None`` where there is no rollup.
     """
 
     events: ir.Table
     users: ir.Table | None = None
     groups: ir.Table | None = None
     user_days: ir.Table | None = None
+    user_keys: ir.Table | None = None
 
 
 _CALL_COLUMNS = ("user_id", "anonymous_id", "group_id", "timestamp", "message_id")

@@ -267,11 +267,15 @@ class _Scope:
 
 
 def _by_property(
-    scope: _Scope, events: Any, prepared: PreparedQuery, source: str, key: str
+    scope: _Scope, events: Any, prepared: PreparedQuery, source: str, key: str, people: Any
 ) -> tuple[list[str], list[str], list[dict[str, Any]], Any]:
     """Run the metric once per value of a user or account property (the most common ones),
-    and for the users without a value (``NONE_VALUE``) when the events have any."""
-    universe = replace(scope.sources, events=events)
+    and for the users without a value (``NONE_VALUE``) when the events have any.
+
+    ``events`` is the table the metric reads (maybe the rollup); ``people`` the same users'
+    events, whose users, accounts and properties give the values.
+    """
+    universe = replace(scope.sources, events=people)
     found = property_values(universe, source, key, MAX_BREAKDOWN_VALUES)  # type: ignore[arg-type]
     values = [str(v["value"]) for v in found.to_pyarrow().to_pylist()]
     conditions = [PropertyCondition(source, key, "eq", v) for v in values]  # type: ignore[arg-type]
@@ -358,7 +362,13 @@ def compute_insight(
     table = base if segment is None else scope.restrict(base, segment)
     events = filtered(table, prepared.filters)
     if source != "event" and key is not None:
-        columns, values, rows, cal = _by_property(scope, events, prepared, source, key)
+        people = events
+        if base is not sources.events:
+            # The rollup has no accounts or properties: the breakdown's values and the users
+            # without one come from the same users' events.
+            plain = sources.events if segment is None else scope.restrict(sources.events, segment)
+            people = filtered(plain, prepared.filters)
+        columns, values, rows, cal = _by_property(scope, events, prepared, source, key, people)
     elif prepared.breakdown is None:
         result, rows = _run(events, prepared)
         columns = list(result.columns)
@@ -383,7 +393,12 @@ def metric_events(sources: SegmentSources, prepared: PreparedQuery) -> Any:
         filter_keys=[f.key for f in prepared.filters],
         event_breakdown=prepared.breakdown,
     ):
-        return sources.user_days
+        if prepared.kind != rollup.RETENTION_KIND:
+            return sources.user_days
+        if sources.user_keys is not None:
+            return rollup.retention_rows(
+                sources.user_days, sources.events, sources.user_keys, prepared.params.start_event
+            )
     return sources.events
 
 

@@ -214,6 +214,7 @@ def open_sources(settings: Settings, workspace_id: int) -> Iterator[SegmentSourc
             users.filter(users.workspace_id == workspace_id).drop("workspace_id"),
             groups.filter(groups.workspace_id == workspace_id).drop("workspace_id"),
             user_days=rollup.user_days(backend, workspace_id),
+            user_keys=rollup.user_keys(backend, workspace_id),
         )
 
 

@@ -175,6 +175,21 @@ def test_retention_broken_down_by_an_account_property(store: Settings) -> None:
     assert insight.breakdown_values == ["retail", "saas", "(none)"]
 
 
+def test_dau_from_the_rollup_broken_down_by_an_account_property(store: Settings) -> None:
+    # DAU reads the user-days rollup, which has no accounts: the series still come from them.
+    query = InsightQuery(
+        kind="dau", breakdown="account.industry", start=date(2026, 10, 5), end=date(2026, 10, 8)
+    )
+    insight = service.run_insight(store, workspace_id=1, query=query)
+    series: dict[str, list[int]] = {}
+    for r in sorted(insight.rows, key=lambda r: str(r["day"])):
+        series.setdefault(r["breakdown"], []).append(r["dau"])
+    # saas (acme: u1, u3): u1 10-05; u1 and u3 10-06. retail (globex: u2): 10-05, 10-06,
+    # 10-08. (none): u4, in no account, active only on 10-12, outside the range.
+    assert series == {"saas": [1, 2, 0, 0], "retail": [1, 1, 0, 1], "(none)": [0, 0, 0, 0]}
+    assert insight.breakdown_values[-1] == "(none)"
+
+
 def test_account_mrr_keeps_the_accounts_of_the_segment(store: Settings) -> None:
     query = InsightQuery(kind="mrr", customer="group_id")
     everyone = service.run_insight(store, workspace_id=1, query=query)

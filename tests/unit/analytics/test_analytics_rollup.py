@@ -23,6 +23,12 @@ from analytics_cases import (
     LIFECYCLE_PARAMS,
     LIFECYCLE_ROWS,
     MAU_EXPECTED,
+    RETENTION_EXPECTED,
+    RETENTION_MONTHLY_EXPECTED,
+    RETENTION_MONTHLY_PARAMS,
+    RETENTION_MONTHLY_ROWS,
+    RETENTION_PARAMS,
+    RETENTION_ROWS,
     STICKINESS_EXPECTED,
     WAU_EXPECTED,
     Row,
@@ -33,7 +39,10 @@ from analytics_cases import (
 from producthq.analytics import rollup
 from producthq.analytics.metrics import run_metric
 from producthq.analytics.params import MetricParams
-from producthq.analytics.store import SCHEMA_SQL, open_store
+from producthq.analytics.query import EventFilter, PreparedQuery, filtered
+from producthq.analytics.segments import SegmentSources
+from producthq.analytics.service import metric_events
+from producthq.analytics.store import SCHEMA_SQL, open_store, workspace_events
 from producthq.settings import Settings
 
 
@@ -248,6 +257,72 @@ def test_monthly_lifecycle_from_the_rollup() -> None:
     }
 
 
+def _rollup_retention(rows: list[Row], params: MetricParams) -> pd.DataFrame:
+    """Retention as the service runs it on the store: the rollup plus the start events."""
+    con = _store()
+    _insert(con, rows)
+    rollup.refresh(con)
+    backend = ibis.duckdb.from_connection(con)
+    table = rollup.retention_rows(
+        rollup.user_days(backend, 1),
+        workspace_events(backend, 1),
+        rollup.user_keys(backend, 1),
+        params.start_event,
+    )
+    return run_metric("retention", table, params).frame
+
+
+def _cells(frame: pd.DataFrame, label: str) -> dict[tuple[object, int], tuple[int, int, int]]:
+    return {
+        (r[label], r["period"]): (r["cohort_size"], r["retained"], r["retained_unbounded"])
+        for r in frame.to_dict(orient="records")
+    }
+
+
+def test_weekly_retention_from_the_rollup_hand_case() -> None:
+    got = _cells(_rollup_retention(RETENTION_ROWS, RETENTION_PARAMS), "cohort_week")
+    assert got == RETENTION_EXPECTED
+
+
+def test_monthly_retention_from_the_rollup_month_boundary() -> None:
+    frame = _rollup_retention(RETENTION_MONTHLY_ROWS, RETENTION_MONTHLY_PARAMS)
+    assert _cells(frame, "cohort_month") == RETENTION_MONTHLY_EXPECTED
+
+
+def test_first_seen_retention_from_the_rollup() -> None:
+    # Cohort = first event of any kind. x (pageview 01-17) is now in cohort W3 (01-15);
+    # a's pageview on 2023-12-31 is before the range, so a's cohort is still W1.
+    params = replace(RETENTION_PARAMS, start_event=None)
+    got = _cells(_rollup_retention(RETENTION_ROWS, params), "cohort_week")
+    assert got[(d("2024-01-01"), 0)] == (2, 2, 2)
+    assert got[(d("2024-01-08"), 1)] == (1, 1, 1)
+    assert got[(d("2024-01-15"), 0)] == (1, 1, 1)  # x
+    assert got[(d("2024-01-15"), 1)] == (1, 0, 0)
+
+
+def test_the_service_reads_retention_from_the_rollup_with_a_segment_of_users() -> None:
+    con = _store()
+    _insert(con, RETENTION_ROWS)
+    rollup.refresh(con)
+    backend = ibis.duckdb.from_connection(con)
+    sources = SegmentSources(
+        workspace_events(backend, 1),
+        user_days=rollup.user_days(backend, 1),
+        user_keys=rollup.user_keys(backend, 1),
+    )
+    prepared = PreparedQuery("retention", RETENTION_PARAMS, (EventFilter("user_id", "a"),))
+    table = metric_events(sources, prepared)
+    assert "phq_day" in table.columns
+    frame = run_metric("retention", filtered(table, prepared.filters), RETENTION_PARAMS).frame
+    got = _cells(frame, "cohort_week")
+    # Only a: cohort W1 of one, back in W1+1 and W1+3 (hand-counted from RETENTION_ROWS).
+    assert got[(d("2024-01-01"), 0)] == (1, 1, 1)
+    assert got[(d("2024-01-01"), 1)] == (1, 1, 1)
+    assert got[(d("2024-01-01"), 2)] == (1, 0, 1)
+    assert got[(d("2024-01-01"), 3)] == (1, 1, 1)
+    assert got[(d("2024-01-08"), 0)] == (0, 0, 0)
+
+
 def test_rollup_refuses_active_events() -> None:
     con = _store()
     _insert(con, ACTIVE_ROWS)
@@ -261,7 +336,9 @@ def test_rollup_refuses_active_events() -> None:
     [
         ("dau", MetricParams(), (), None, True),
         ("lifecycle", MetricParams(tz="Etc/UTC"), ("user_id",), None, True),
-        ("retention", MetricParams(), (), None, False),  # needs the start event
+        ("retention", MetricParams(), (), None, True),  # any-event returns + start events
+        ("retention", MetricParams(return_event="signup"), (), None, False),
+        ("retention", MetricParams(tz="Europe/Paris"), (), None, False),
         ("funnel", MetricParams(), (), None, False),
         ("mrr", MetricParams(), (), None, False),
         ("dau", MetricParams(active_events=("click",)), (), None, False),

@@ -31,65 +31,70 @@ WITH "t11" AS (
   ) AS "t6"
   GROUP BY
     1
-), "t17" AS (
+), "t18" AS (
   SELECT DISTINCT
     *
   FROM (
     SELECT
-      "t9"."user_id",
-      "t13"."c",
-      "t9"."r" - "t13"."c" AS "k"
+      "t12"."user_id",
+      "t14"."c",
+      "t12"."r" - "t14"."c" AS "k"
     FROM (
-      SELECT DISTINCT
-        "t2"."user_id",
-        CAST(FLOOR(
-          (
-            CAST(FLOOR((
-              EPOCH(CAST("t2"."timestamp" AS TIMESTAMP))
+      SELECT
+        "t7"."user_id",
+        "t7"."p" AS "r"
+      FROM (
+        SELECT DISTINCT
+          "t2"."user_id",
+          CAST(FLOOR(
+            (
+              CAST(FLOOR((
+                EPOCH(CAST("t2"."timestamp" AS TIMESTAMP))
+              ) / (
+                86400
+              )) AS BIGINT) + 25567
             ) / (
-              86400
-            )) AS BIGINT) + 25567
-          ) / (
-            7
-          )
-        ) AS BIGINT) AS "r"
-      FROM "events" AS "t2"
-      WHERE
-        "t2"."timestamp" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
-        AND "t2"."timestamp" >= MAKE_TIMESTAMP(2024, 1, 1, 0, 0, 0.0)
-        AND "t2"."user_id" IS NOT NULL
-    ) AS "t9"
-    INNER JOIN "t11" AS "t13"
-      ON "t9"."user_id" = "t13"."user_id"
-  ) AS "t16"
+              7
+            )
+          ) AS BIGINT) AS "p"
+        FROM "events" AS "t2"
+        WHERE
+          "t2"."timestamp" < MAKE_TIMESTAMP(2024, 4, 1, 0, 0, 0.0)
+          AND "t2"."timestamp" >= MAKE_TIMESTAMP(2024, 1, 1, 0, 0, 0.0)
+          AND "t2"."user_id" IS NOT NULL
+      ) AS "t7"
+    ) AS "t12"
+    INNER JOIN "t11" AS "t14"
+      ON "t12"."user_id" = "t14"."user_id"
+  ) AS "t17"
   WHERE
-    "t16"."k" >= 1 AND "t16"."k" <= 12
+    "t17"."k" >= 1 AND "t17"."k" <= 12
 )
 SELECT
-  "t25"."c" AS "cohort",
-  "t25"."k" AS "period",
-  "t25"."cohort_size",
-  CASE WHEN "t25"."k" = 0 THEN "t25"."cohort_size" ELSE "t25"."retained" END AS "retained",
-  CASE WHEN "t25"."k" = 0 THEN "t25"."cohort_size" ELSE "t25"."after" END AS "retained_unbounded"
+  "t26"."c" AS "cohort",
+  "t26"."k" AS "period",
+  "t26"."cohort_size",
+  CASE WHEN "t26"."k" = 0 THEN "t26"."cohort_size" ELSE "t26"."retained" END AS "retained",
+  CASE WHEN "t26"."k" = 0 THEN "t26"."cohort_size" ELSE "t26"."after" END AS "retained_unbounded"
 FROM (
   SELECT
-    "t24"."c",
-    "t24"."k",
-    "t24"."cohort_size",
-    "t24"."retained",
-    "t24"."n",
-    SUM("t24"."n") OVER (
-      PARTITION BY "t24"."c"
-      ORDER BY "t24"."k" DESC
+    "t25"."c",
+    "t25"."k",
+    "t25"."cohort_size",
+    "t25"."retained",
+    "t25"."n",
+    SUM("t25"."n") OVER (
+      PARTITION BY "t25"."c"
+      ORDER BY "t25"."k" DESC
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS "after"
   FROM (
     SELECT
-      "t10"."c",
-      "t10"."k",
-      COALESCE("t15"."cohort_size", 0) AS "cohort_size",
-      COALESCE("t21"."retained", 0) AS "retained",
-      COALESCE("t23"."n", 0) AS "n"
+      "t9"."c",
+      "t9"."k",
+      COALESCE("t16"."cohort_size", 0) AS "cohort_size",
+      COALESCE("t22"."retained", 0) AS "retained",
+      COALESCE("t24"."n", 0) AS "n"
     FROM (
       SELECT
         *
@@ -104,49 +109,49 @@ FROM (
         (
           "t5"."c" + "t5"."k"
         ) <= 6482
-    ) AS "t10"
+    ) AS "t9"
     LEFT OUTER JOIN (
       SELECT
-        "t12"."c",
-        COUNT("t12"."user_id") AS "cohort_size"
-      FROM "t11" AS "t12"
+        "t13"."c",
+        COUNT("t13"."user_id") AS "cohort_size"
+      FROM "t11" AS "t13"
       GROUP BY
         1
-    ) AS "t15"
-      ON "t10"."c" = "t15"."c"
-    LEFT OUTER JOIN (
-      SELECT
-        "t18"."c",
-        "t18"."k",
-        COUNT("t18"."user_id") AS "retained"
-      FROM "t17" AS "t18"
-      GROUP BY
-        1,
-        2
-    ) AS "t21"
-      ON "t10"."c" = "t21"."c" AND "t10"."k" = "t21"."k"
+    ) AS "t16"
+      ON "t9"."c" = "t16"."c"
     LEFT OUTER JOIN (
       SELECT
         "t19"."c",
         "t19"."k",
-        COUNT("t19"."user_id") AS "n"
-      FROM (
-        SELECT
-          "t18"."user_id",
-          "t18"."c",
-          MAX("t18"."k") AS "k"
-        FROM "t17" AS "t18"
-        GROUP BY
-          1,
-          2
-      ) AS "t19"
+        COUNT("t19"."user_id") AS "retained"
+      FROM "t18" AS "t19"
       GROUP BY
         1,
         2
-    ) AS "t23"
-      ON "t10"."c" = "t23"."c" AND "t10"."k" = "t23"."k"
-  ) AS "t24"
-) AS "t25"
+    ) AS "t22"
+      ON "t9"."c" = "t22"."c" AND "t9"."k" = "t22"."k"
+    LEFT OUTER JOIN (
+      SELECT
+        "t20"."c",
+        "t20"."k",
+        COUNT("t20"."user_id") AS "n"
+      FROM (
+        SELECT
+          "t19"."user_id",
+          "t19"."c",
+          MAX("t19"."k") AS "k"
+        FROM "t18" AS "t19"
+        GROUP BY
+          1,
+          2
+      ) AS "t20"
+      GROUP BY
+        1,
+        2
+    ) AS "t24"
+      ON "t9"."c" = "t24"."c" AND "t9"."k" = "t24"."k"
+  ) AS "t25"
+) AS "t26"
 ORDER BY
-  "t25"."c" ASC,
-  "t25"."k" ASC
+  "t26"."c" ASC,
+  "t26"."k" ASC

@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from ibis.common.exceptions import IbisError
 
@@ -205,25 +206,35 @@ def _shape_funnel_users(raw: pd.DataFrame, params: MetricParams, cal: Calendar) 
     )
 
 
+def _np_ratio(num: npt.NDArray[Any], den: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """``num / den`` as floats, NaN where ``den`` is not positive (as ``_ratio``)."""
+    num_f, den_f = num.astype("float64"), den.astype("float64")
+    positive = den_f > 0
+    return np.where(positive, num_f / np.where(positive, den_f, 1.0), np.nan)
+
+
 def _shape_mrr(raw: pd.DataFrame, params: MetricParams, cal: Calendar) -> pd.DataFrame:
-    out = raw.sort_values("p").reset_index(drop=True)
+    # Built from NumPy arrays in one go: a dozen rows, where pandas' per-column inserts and
+    # casts cost more than the query on a million events.
+    out = raw.sort_values("p")
     money = [c for c in out.columns if c.endswith("_mrr")]
     counts = [c for c in out.columns if c.endswith("_customers") or c.startswith("paying")]
-    out = _ints(out, money + counts)
-    frame = pd.DataFrame({"month": _labels(out.p, "month")})
+    ints = {c: out[c].fillna(0).to_numpy(dtype="int64") for c in money + counts}
+    cols: dict[str, Any] = {"month": _labels(out.p, "month")}
     for c in money:
-        frame[c] = out[c] / 100.0
+        cols[c] = ints[c] / 100.0
     for c in counts:
-        frame[c] = out[c]
-    frame = frame.rename(columns={"reactivation_customers": "reactivated_customers"})
-    start = out.starting_mrr
-    frame["nrr"] = _ratio(start + out.expansion_mrr - out.contraction_mrr - out.churned_mrr, start)
-    frame["grr"] = _ratio(start - out.contraction_mrr - out.churned_mrr, start)
-    frame["revenue_churn"] = _ratio(out.churned_mrr, start)
-    frame["logo_churn"] = _ratio(out.churned_customers, out.paying_start)
-    frame["arpa"] = _ratio(out.ending_mrr / 100.0, out.paying_end)
-    frame["arr"] = frame.ending_mrr * 12
-    return frame
+        cols["reactivated_customers" if c == "reactivation_customers" else c] = ints[c]
+    start = ints["starting_mrr"]
+    expansion, contraction = ints["expansion_mrr"], ints["contraction_mrr"]
+    churned = ints["churned_mrr"]
+    cols["nrr"] = _np_ratio(start + expansion - contraction - churned, start)
+    cols["grr"] = _np_ratio(start - contraction - churned, start)
+    cols["revenue_churn"] = _np_ratio(churned, start)
+    cols["logo_churn"] = _np_ratio(ints["churned_customers"], ints["paying_start"])
+    cols["arpa"] = _np_ratio(ints["ending_mrr"] / 100.0, ints["paying_end"])
+    cols["arr"] = cols["ending_mrr"] * 12
+    return pd.DataFrame(cols)
 
 
 def _shape_adoption(raw: pd.DataFrame, params: MetricParams, cal: Calendar) -> pd.DataFrame:
@@ -408,8 +419,17 @@ def _template_sql(
 
 
 def _duckdb_source(backend: Any, events: ir.Table) -> str:
-    """Return the SQL that stands for ``events`` in a ``FROM``: its name, or a subquery."""
-    sql = str(backend.compile(events))
+    """Return the SQL that stands for ``events`` in a ``FROM``: its name, or a subquery.
+
+    Cached per expression (an operation is immutable and compares by structure, its tables
+    by backend and name): compiling a filtered, joined source costs Ibis tens of milliseconds.
+    """
+    return _source_sql(backend, events.op())
+
+
+@lru_cache(maxsize=256)
+def _source_sql(backend: Any, op: ops.Node) -> str:
+    sql = str(backend.compile(op.to_expr()))
     table = _DUCKDB_TABLE.fullmatch(sql)
     return table.group(1) if table else f"(\n{sql}\n)"
 

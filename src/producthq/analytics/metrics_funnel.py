@@ -167,12 +167,10 @@ def _attempts(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table
         raise InvalidInputError.single(("steps",), "a funnel needs at least two steps")
     ev = in_range(events, cal)
     ev = ev.filter(ev.user_id.notnull() & ev.event.isin(sorted({s.event for s in steps})))
-    # Grouping drops only exact duplicates (same user, step, time and breakdown), which reach
-    # the same steps; with it DuckDB materialises the tagged step events once (a CTE that
-    # aggregates and is read several times) instead of scanning the events per reader. (A
-    # ``distinct`` would not do: Ibis pushes each reader's filter into it.)
+    # The tagged step events are read by every step below: Ibis makes them one CTE, which
+    # PostgreSQL materialises by itself and DuckDB because the template's SQL says so
+    # (``MATERIALIZED_KINDS`` in metrics.py), so the events are scanned once.
     tagged = _tagged(ev, params)
-    tagged = tagged.group_by(*tagged.columns).agg(copies=tagged.count()).drop("copies")
     window = ibis.interval(seconds=int(params.window.total_seconds()))
     first = tagged.filter(tagged.tag == 1)
     if not params.reentry:

@@ -67,7 +67,12 @@ def test_spliced_sql_equals_ibis_sql_on_a_plain_table(generated: pd.DataFrame, k
     compiled = metrics._template_sql(kind, params, cal, table.schema())
     assert compiled is not None
     spliced = compiled.sql.replace(metrics._DUCKDB_PLACEHOLDER, metrics._duckdb_source(con, table))
-    assert spliced == ibis.to_sql(metrics._bound(runner, table, params, cal), dialect="duckdb")
+    expected = str(ibis.to_sql(metrics._bound(runner, table, params, cal), dialect="duckdb"))
+    if kind == "funnel":
+        # The one planned difference: DuckDB computes the funnel's shared rows once.
+        assert spliced.count(" AS MATERIALIZED (") >= 1
+        spliced = spliced.replace(" AS MATERIALIZED (", " AS (")
+    assert spliced == expected
 
 
 def test_other_backends_take_the_plain_path(monkeypatch: pytest.MonkeyPatch) -> None:

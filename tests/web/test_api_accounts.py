@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -224,5 +225,8 @@ def test_a_change_is_stored_before_its_response_is_sent(
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    asyncio.run(app(scope, receive, send))
+    # A thread of its own: another test's event loop (Playwright's) may run in this one.
+    worker = threading.Thread(target=lambda: asyncio.run(app(scope, receive, send)))
+    worker.start()
+    worker.join(timeout=30)
     assert seen == [(201, 1)]

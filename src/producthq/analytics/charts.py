@@ -147,14 +147,20 @@ def funnel_chart(rows: Rows) -> dict[str, Any]:
     return _finish(chart)
 
 
+LIFECYCLE_FACET_WIDTH = 720
+"""Width of each breakdown value's lifecycle chart (Vega-Lite sizes facets in pixels only)."""
+
+
 def lifecycle_chart(rows: Rows) -> dict[str, Any]:
     """New, returning and resurrecting users stacked up, dormant users below zero."""
     period = next((k for k in ("week", "month", "day") if rows and k in rows[0]), "week")
+    split = bool(rows) and "breakdown" in rows[0]
     long: list[dict[str, Any]] = []
     for r in rows:
         for status in ("new", "returning", "resurrecting", "dormant"):
             value = r[status] if status != "dormant" else -r[status]
-            long.append({period: r[period], "status": status, "users": value})
+            item = {period: r[period], "status": status, "users": value}
+            long.append(item | ({"breakdown": r["breakdown"]} if split else {}))
     chart = (
         alt.Chart(_data(long))
         .mark_bar()
@@ -169,9 +175,17 @@ def lifecycle_chart(rows: Rows) -> dict[str, Any]:
                 ),
                 title=None,
             ),
-            tooltip=[f"{period}:T", "status:N", "users:Q"],
+            tooltip=[f"{period}:T", "status:N", "users:Q"] + (["breakdown:N"] if split else []),
         )
     )
+    if split:
+        # One small chart per breakdown value, one above the other: stacking the values'
+        # bars together would add up users of different segments.
+        faceted = chart.properties(width=LIFECYCLE_FACET_WIDTH, height=140).facet(
+            row=alt.Row("breakdown:N", title=None, header=alt.Header(labelAngle=0))
+        )
+        spec: dict[str, Any] = faceted.resolve_scale(y="independent").to_dict()
+        return spec
     return _finish(chart)
 
 

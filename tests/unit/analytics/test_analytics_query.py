@@ -83,3 +83,19 @@ def test_mrr_chart_draws_losses_below_zero() -> None:
         if "movement" in v
     }
     assert movements["churned"] == -5.0 and movements["new"] == 10.0
+
+
+def test_lifecycle_by_a_breakdown_draws_one_chart_per_value() -> None:
+    week = date(2026, 1, 5)
+    rows = [
+        {"breakdown": "saas", "week": week, "new": 3, "returning": 1, "resurrecting": 0,
+         "dormant": 2},
+        {"breakdown": "retail", "week": week, "new": 1, "returning": 0, "resurrecting": 1,
+         "dormant": 0},
+    ]  # fmt: skip
+    spec = insight_chart("lifecycle", rows)
+    # Faceted by value: each value's bars stack on their own, never on another segment's.
+    assert spec["facet"]["row"]["field"] == "breakdown"
+    values = [v for data in spec["datasets"].values() for v in data]
+    saas = {v["status"]: v["users"] for v in values if v["breakdown"] == "saas"}
+    assert saas == {"new": 3, "returning": 1, "resurrecting": 0, "dormant": -2}

@@ -88,8 +88,8 @@ class RefreshReport:
 def upgrade(con: duckdb.DuckDBPyConnection) -> bool:
     """Bring a store written by an older release to this schema; return whether it changed.
 
-    The rollup is derived data, so a ``user_days`` without ``user_key`` (before 0.1.0's keyed
-    rollup) is dropped and rebuilt from the events by the next ``refresh``.
+    The rollup is derived data, so a ``user_days`` without ``user_key`` (written by a build
+    before the keyed rollup) is dropped and rebuilt from the events by the next ``refresh``.
     """
     columns = {
         str(r[0])

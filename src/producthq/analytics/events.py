@@ -8,7 +8,7 @@ column ``user_id`` is the source's field ``distinct_id``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -44,11 +44,20 @@ def unbound_events(name: str = "events") -> ir.Table:
     return ibis.table(EVENT_SCHEMA, name=name)
 
 
-def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+def parse_mapping(
+    items: Iterable[str],
+    *,
+    known: Sequence[str] = CANONICAL_COLUMNS,
+    where: str = "map",
+    name: str = "column mapping",
+) -> dict[str, str]:
     """Parse ``COLUMN=FIELD`` pairs into a mapping from canonical column to source field.
 
     Args:
         items: strings such as ``"user_id=distinct_id"``.
+        known: the columns a pair may name (the canonical event columns by default).
+        where: the field errors point at (``--map``, a setting's name).
+        name: what the mapping is called in the error message.
 
     Returns:
         A dict keyed by canonical column.
@@ -66,18 +75,18 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
         column, sep, field = item.partition("=")
         column, field = column.strip(), field.strip()
         if not sep or not column or not field:
-            problems.append(Problem(("map", i), f"expected COLUMN=FIELD, got {item!r}"))
-        elif column not in CANONICAL_COLUMNS:
-            known = ", ".join(CANONICAL_COLUMNS)
+            problems.append(Problem((where, i), f"expected COLUMN=FIELD, got {item.strip()!r}"))
+        elif column not in known:
+            names = ", ".join(known)
             problems.append(
-                Problem(("map", i), f"unknown column {column!r} in {item!r}; known: {known}")
+                Problem((where, i), f"unknown column {column!r} in {item!r}; known: {names}")
             )
         elif column in mapping:
-            problems.append(Problem(("map", i), f"column {column!r} is mapped twice"))
+            problems.append(Problem((where, i), f"column {column!r} is mapped twice"))
         else:
             mapping[column] = field
     if problems:
-        raise InvalidInputError(f"bad column mapping: {problems[0].message}", details=problems)
+        raise InvalidInputError(f"bad {name}: {problems[0].message}", details=problems)
     return mapping
 
 

@@ -107,8 +107,14 @@ def _ints(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    return pd.Series(_np_ratio(num.to_numpy(), den.to_numpy()), index=num.index)
+
+
+def _np_ratio(num: npt.NDArray[Any], den: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """``num / den`` as floats, NaN where ``den`` is not positive."""
     num_f, den_f = num.astype("float64"), den.astype("float64")
-    return (num_f / den_f.where(den_f > 0)).astype("float64")
+    positive = den_f > 0
+    return np.where(positive, num_f / np.where(positive, den_f, 1.0), np.nan)
 
 
 def _shape_dau(raw: pd.DataFrame, params: MetricParams, cal: Calendar) -> pd.DataFrame:
@@ -204,13 +210,6 @@ def _shape_funnel_users(raw: pd.DataFrame, params: MetricParams, cal: Calendar) 
             "furthest_step": out.furthest.astype("int64"),
         }
     )
-
-
-def _np_ratio(num: npt.NDArray[Any], den: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
-    """``num / den`` as floats, NaN where ``den`` is not positive (as ``_ratio``)."""
-    num_f, den_f = num.astype("float64"), den.astype("float64")
-    positive = den_f > 0
-    return np.where(positive, num_f / np.where(positive, den_f, 1.0), np.nan)
 
 
 def _shape_mrr(raw: pd.DataFrame, params: MetricParams, cal: Calendar) -> pd.DataFrame:
@@ -392,7 +391,9 @@ MATERIALIZED_KINDS = frozenset({"funnel", "funnel_users"})
 
 DuckDB inlines a CTE that does not aggregate into each of its readers; the funnel's tagged
 step events are read once per step, and re-scanning the events for each costs more than
-keeping the rows (10M events: 0.85 s instead of 1.1 s, faster than the hand-written SQL)."""
+keeping the rows. It replaces an exact-duplicate ``GROUP BY`` that forced the same by
+aggregating (10M events: 0.85 s instead of 1.1 s on a loaded machine, 0.61 s against 0.63 s
+on a quiet one)."""
 _DUCKDB_TABLE = re.compile(r'SELECT \* FROM ((?:"(?:[^"]|"")*"\.)*"(?:[^"]|"")*")')
 
 
@@ -428,17 +429,8 @@ def _template_sql(
 
 
 def _duckdb_source(backend: Any, events: ir.Table) -> str:
-    """Return the SQL that stands for ``events`` in a ``FROM``: its name, or a subquery.
-
-    Cached per expression (an operation is immutable and compares by structure, its tables
-    by backend and name): compiling a filtered, joined source costs Ibis tens of milliseconds.
-    """
-    return _source_sql(backend, events.op())
-
-
-@lru_cache(maxsize=256)
-def _source_sql(backend: Any, op: ops.Node) -> str:
-    sql = str(backend.compile(op.to_expr()))
+    """Return the SQL that stands for ``events`` in a ``FROM``: its name, or a subquery."""
+    sql = str(backend.compile(events))
     table = _DUCKDB_TABLE.fullmatch(sql)
     return table.group(1) if table else f"(\n{sql}\n)"
 

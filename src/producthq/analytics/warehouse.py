@@ -28,6 +28,7 @@ from typing import Any, Literal
 import ibis
 import ibis.expr.types as ir
 
+from producthq.analytics.events import parse_mapping
 from producthq.errors import EngineError, InvalidInputError, Problem
 from producthq.settings import Settings
 
@@ -58,26 +59,8 @@ def parse_table_mapping(text: str, kind: PropertyTableKind) -> dict[str, str]:
         {'user_id': 'id', 'timestamp': 'received_at'}
     """
     setting = _env_name(_SETTINGS[kind][1])
-    known = CALL_COLUMNS[kind]
-    mapping: dict[str, str] = {}
-    problems: list[Problem] = []
-    for i, item in enumerate(p for p in text.split(",") if p.strip()):
-        column, sep, field = (part.strip() for part in item.partition("="))
-        where = (setting, i)
-        if not sep or not column or not field:
-            problems.append(Problem(where, f"expected COLUMN=FIELD, got {item.strip()!r}"))
-        elif column not in known:
-            names = ", ".join(known)
-            problems.append(
-                Problem(where, f"unknown column {column!r} in {item!r}; known: {names}")
-            )
-        elif column in mapping:
-            problems.append(Problem(where, f"column {column!r} is mapped twice"))
-        else:
-            mapping[column] = field
-    if problems:
-        raise InvalidInputError(f"bad {setting}: {problems[0].message}", details=problems)
-    return mapping
+    items = [p for p in text.split(",") if p.strip()]
+    return parse_mapping(items, known=CALL_COLUMNS[kind], where=setting, name=setting)
 
 
 def property_columns(

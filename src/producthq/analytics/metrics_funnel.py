@@ -167,6 +167,10 @@ def _attempts(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table
         raise InvalidInputError.single(("steps",), "a funnel needs at least two steps")
     ev = in_range(events, cal)
     ev = ev.filter(ev.user_id.notnull() & ev.event.isin(sorted({s.event for s in steps})))
+    # Only the columns the steps read: the tagged rows are kept once (below), and keeping
+    # the others (properties above all) would read and copy them for every step event.
+    needs_properties = bool(params.breakdown) or any(step.filters for step in steps)
+    ev = ev.select("user_id", "timestamp", "event", *(["properties"] if needs_properties else []))
     # The tagged step events are read by every step below: Ibis makes them one CTE, which
     # PostgreSQL materialises by itself and DuckDB because the template's SQL says so
     # (``MATERIALIZED_KINDS`` in metrics.py), so the events are scanned once.

@@ -1,12 +1,8 @@
 WITH "t1" AS (
   SELECT
-    "t0"."event",
     "t0"."user_id",
-    "t0"."anonymous_id",
-    "t0"."group_id",
     "t0"."timestamp",
-    "t0"."message_id",
-    "t0"."properties",
+    "t0"."event",
     CASE
       WHEN "t0"."event" = 'signup'
       THEN 1

@@ -32,8 +32,11 @@ def activity(
     period: Period,
     *,
     from_start: bool = True,
+    with_day: bool = False,
 ) -> ir.Table:
     """Return ``(user_id, p)`` for every event of a user in period ``p`` (not distinct).
+
+    With ``with_day`` (the rollup only) the rows keep their UTC day number as ``day``.
 
     On the user-days rollup (``rollup.py``: one row per user and UTC day, only handed over for a
     UTC calendar and no active events) the period comes from the stored day and month numbers,
@@ -49,7 +52,10 @@ def activity(
             cond = cond & (day >= cal.first("day"))
         rows = events.filter(cond)
         number = {"day": rows.phq_day, "week": rows.phq_day // 7, "month": rows.phq_month}
-        return rows.select(user_id=rows.user_key, p=number[period].cast("int64"))
+        day_col = {"day": rows.phq_day} if with_day else {}
+        return rows.select(user_id=rows.user_key, p=number[period].cast("int64"), **day_col)
+    if with_day:
+        raise ValueError("only the user-days rollup has a day number per row")
     ev = in_range(events, cal, from_start=from_start)
     if params.active_events:
         ev = ev.filter(ev.event.isin(params.active_events))
@@ -156,50 +162,63 @@ def stickiness(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Tabl
     ).order_by("days_active")
 
 
+def _with_previous(
+    events: ir.Table, params: MetricParams, cal: Calendar, period: Period
+) -> ir.Table:
+    """Return each distinct ``(user_id, p)`` once with ``prev``, the user's previous period.
+
+    History runs from the first event up to the end of the range. On the rollup, for weeks
+    and months, each user's days are ordered by day and a day whose previous day falls in the
+    same period is dropped: the first day of each period remains, and its ``prev`` is the
+    previous active period. One window over the user-days, no ``DISTINCT`` before it (10M
+    events: 0.37 s against 0.55 s for distinct pairs and then the window).
+    """
+    if "phq_day" in events.columns and period != "day":
+        days = activity(events, params, cal, period, from_start=False, with_day=True)
+        days = days.mutate(prev=days.p.lag().over(ibis.window(group_by="user_id", order_by="day")))
+        starts = days.filter(days.prev.isnull() | (days.prev != days.p))
+        return starts.select("user_id", "p", "prev")
+    act = active_pairs(events, params, cal, period, from_start=False)
+    return act.mutate(prev=act.p.lag().over(ibis.window(group_by="user_id", order_by="p")))
+
+
 def lifecycle(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:
     """New, returning, resurrecting and dormant users per period (columns p, new, ...).
 
     A user's history is taken from all events up to the end of the range, so "new" means the
     user's first active period ever and the first period shown knows who was active before it.
+
+    With the user's previous active period ``prev`` on each distinct user-period: new when
+    there is none (the first period ever), returning when it is p − 1, resurrecting otherwise.
+    Dormant in p are the users active in p − 1 and not in p, which is active(p − 1) minus
+    returning(p): no look-ahead window is needed.
     """
     period: Period = params.period or "week"
-    act = active_pairs(events, params, cal, period, from_start=False)
-    user_w = ibis.window(group_by="user_id", order_by="p")
-    act = act.mutate(
-        # One window (partition and order) for both: engines sort each user's rows once.
-        prev=act.p.lag().over(user_w),
-        nxt=act.p.lead().over(user_w),
-    )
+    act = _with_previous(events, params, cal, period)
     one, zero = ibis.literal(1), ibis.literal(0)
-    # The pairs are distinct and the history starts at the user's first event, so the period
-    # with no previous one is the user's first active period ever.
-    is_new = act.prev.isnull()
-    is_returning = act.prev == act.p - 1
-    # One aggregate over the user-periods: a user whose next active period is not p + 1 is
-    # dormant in p + 1, so "leaving" in p is "dormant" in the period after (a lag over the
-    # periods). Reading the windowed rows once keeps engines from computing the windows twice.
     per_p = act.group_by("p").agg(
-        new=ibis.cases((is_new, one), else_=zero).sum(),
-        returning=ibis.cases((is_returning, one), else_=zero).sum(),
-        resurrecting=ibis.cases((~is_new & ~is_returning.fill_null(False), one), else_=zero).sum(),
-        leaving=ibis.cases((act.nxt.isnull() | (act.nxt > act.p + 1), one), else_=zero).sum(),
+        active=act.count(),
+        new=ibis.cases((act.prev.isnull(), one), else_=zero).sum(),
+        returning=ibis.cases((act.prev == act.p - 1, one), else_=zero).sum(),
     )
     first = cal.first(period)
     ps = spine(first - 1, cal.last(period))
     joined = ps.left_join(per_p, ps.p == per_p.p)
     filled = joined.select(
         p=ps.p,
+        active=joined.active.coalesce(0),
         new=joined.new.coalesce(0),
         returning=joined.returning.coalesce(0),
-        resurrecting=joined.resurrecting.coalesce(0),
-        leaving=joined.leaving.coalesce(0),
     )
-    shifted = filled.mutate(dormant=filled.leaving.lag().over(ibis.window(order_by="p")))
-    return (
-        shifted.filter(shifted.p >= first)
-        .select("p", "new", "returning", "resurrecting", dormant=shifted.dormant.coalesce(0))
-        .order_by("p")
-    )
+    shifted = filled.mutate(before=filled.active.lag().over(ibis.window(order_by="p")))
+    shown = shifted.filter(shifted.p >= first)
+    return shown.select(
+        "p",
+        "new",
+        "returning",
+        resurrecting=shown.active - shown.new - shown.returning,
+        dormant=shown.before.coalesce(0) - shown.returning,
+    ).order_by("p")
 
 
 def adoption(events: ir.Table, params: MetricParams, cal: Calendar) -> ir.Table:

@@ -257,6 +257,32 @@ def test_monthly_lifecycle_from_the_rollup() -> None:
     }
 
 
+def test_lifecycle_from_the_rollup_counts_a_week_once_however_many_days() -> None:
+    # The rollup holds one row per user and day; a week with several active days is still
+    # one user-week, and history before the range decides "new".
+    rows: list[Row] = [
+        ("pageview", "a", "2023-12-27 10:00:00", None),  # a: active the week before the range
+        ("pageview", "a", "2024-01-01 09:00:00", None),  # a: W1 Monday: returning
+        ("pageview", "a", "2024-01-03 09:00:00", None),  # a: W1 Wednesday: same week
+        ("pageview", "a", "2024-01-07 23:00:00", None),  # a: W1 Sunday: same week
+        ("pageview", "b", "2024-01-02 09:00:00", None),  # b: W1 new
+        ("pageview", "b", "2024-01-04 09:00:00", None),  # b: W1 again
+        ("pageview", "b", "2024-01-09 09:00:00", None),  # b: W2 returning
+        ("pageview", "b", "2024-01-10 09:00:00", None),  # b: W2 again
+        # W2: a has no day -> dormant. W3: b has no day -> dormant.
+        ("pageview", "a", "2024-01-16 09:00:00", None),  # a: W3 resurrecting
+        ("pageview", "a", "2024-01-17 09:00:00", None),  # a: W3 again
+    ]
+    params = MetricParams(start=d("2024-01-01"), end=d("2024-01-21"))
+    result = _rollup_metric(rows, "lifecycle", params)
+    got = {r.week: (r.new, r.returning, r.resurrecting, r.dormant) for r in result.itertuples()}
+    assert got == {
+        d("2024-01-01"): (1, 1, 0, 0),
+        d("2024-01-08"): (0, 1, 0, 1),
+        d("2024-01-15"): (0, 0, 1, 1),
+    }
+
+
 def _rollup_retention(rows: list[Row], params: MetricParams) -> pd.DataFrame:
     """Retention as the service runs it on the store: the rollup plus the start events."""
     con = _store()

@@ -2,58 +2,32 @@ SELECT
   "t8"."p",
   "t8"."new",
   "t8"."returning",
-  "t8"."resurrecting",
-  COALESCE("t8"."dormant", 0) AS "dormant"
+  (
+    "t8"."active" - "t8"."new"
+  ) - "t8"."returning" AS "resurrecting",
+  COALESCE("t8"."before", 0) - "t8"."returning" AS "dormant"
 FROM (
   SELECT
     "t7"."p",
+    "t7"."active",
     "t7"."new",
     "t7"."returning",
-    "t7"."resurrecting",
-    "t7"."leaving",
-    LAG("t7"."leaving") OVER (ORDER BY "t7"."p" ASC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS "dormant"
+    LAG("t7"."active") OVER (ORDER BY "t7"."p" ASC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS "before"
   FROM (
     SELECT
       "t2"."p",
+      COALESCE("t6"."active", 0) AS "active",
       COALESCE("t6"."new", 0) AS "new",
-      COALESCE("t6"."returning", 0) AS "returning",
-      COALESCE("t6"."resurrecting", 0) AS "resurrecting",
-      COALESCE("t6"."leaving", 0) AS "leaving"
+      COALESCE("t6"."returning", 0) AS "returning"
     FROM "phq_periods_6469_6482" AS "t2"
     LEFT OUTER JOIN (
       SELECT
         "t4"."p",
+        COUNT(*) AS "active",
         SUM(CASE WHEN "t4"."prev" IS NULL THEN 1 ELSE 0 END) AS "new",
         SUM(CASE WHEN "t4"."prev" = (
           "t4"."p" - 1
-        ) THEN 1 ELSE 0 END) AS "returning",
-        SUM(
-          CASE
-            WHEN NOT (
-              "t4"."prev" IS NULL
-            )
-            AND NOT (
-              COALESCE("t4"."prev" = (
-                "t4"."p" - 1
-              ), FALSE)
-            )
-            THEN 1
-            ELSE 0
-          END
-        ) AS "resurrecting",
-        SUM(
-          CASE
-            WHEN (
-              "t4"."nxt" IS NULL
-            ) OR (
-              "t4"."nxt" > (
-                "t4"."p" + 1
-              )
-            )
-            THEN 1
-            ELSE 0
-          END
-        ) AS "leaving"
+        ) THEN 1 ELSE 0 END) AS "returning"
       FROM (
         SELECT
           "t3"."user_id",
@@ -62,12 +36,7 @@ FROM (
             PARTITION BY "t3"."user_id"
             ORDER BY "t3"."p" ASC
             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-          ) AS "prev",
-          LEAD("t3"."p") OVER (
-            PARTITION BY "t3"."user_id"
-            ORDER BY "t3"."p" ASC
-            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-          ) AS "nxt"
+          ) AS "prev"
         FROM (
           SELECT DISTINCT
             "t1"."user_id",

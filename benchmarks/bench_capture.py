@@ -6,6 +6,11 @@ embedded DuckDB events store), creates a workspace and a write key, then sends S
 SIGKILL and started again; clients retry what was not acknowledged. At the end the loader runs
 and every acknowledged message id must be in the events store exactly once.
 
+The baseline, in the same run and with the same clients, is ``capture_baseline_app.py``: the
+same web stack (FastAPI on one uvicorn process) parsing each batch and answering without a
+write-key check, validation or the durable spool. The table gives capture's events per second
+over the baseline's, so the figure is comparable across runs on a shared machine.
+
     python benchmarks/bench_capture.py --seconds 20 --batch 500 --clients 4
 
 Writes ``benchmarks/results/capture.json``.
@@ -24,8 +29,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx2 as httpx
@@ -47,13 +54,9 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return out.stdout
 
 
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [PY, "-m", "producthq.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _start(cmd: list[str], port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start a server process and wait until ``/healthz`` answers."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -63,6 +66,11 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the server did not start")
+
+
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    cmd = [PY, "-m", "producthq.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return _start(cmd, port, env)
 
 
 class Client(threading.Thread):
@@ -112,6 +120,46 @@ class Client(threading.Thread):
                     time.sleep(0.1)
 
 
+def _run_clients(
+    url: str, key: str, args: argparse.Namespace, restart: Callable[[], float] | None
+) -> tuple[list[Client], float, float]:
+    """Send batches for ``args.seconds``; halfway call ``restart`` (kill and start the server).
+
+    Returns the clients (with what each had acknowledged), the wall time and the restart time.
+    """
+    stop = threading.Event()
+    clients = [Client(i, url, key, args.batch, stop) for i in range(args.clients)]
+    t0 = time.monotonic()
+    for c in clients:
+        c.start()
+    restart_seconds = 0.0
+    restarted = False
+    while (elapsed := time.monotonic() - t0) < args.seconds:
+        if restart is not None and not restarted and elapsed >= args.seconds / 2:
+            restart_seconds = restart()
+            restarted = True
+        time.sleep(0.05)
+    stop.set()
+    for c in clients:
+        c.join()
+    return clients, time.monotonic() - t0, restart_seconds
+
+
+def _baseline(args: argparse.Namespace) -> tuple[int, float]:
+    """Run the same clients against the parse-only baseline app; return (acked, seconds)."""
+    port = _free_port()
+    cmd = [PY, "-m", "uvicorn", "capture_baseline_app:app", "--app-dir", str(ROOT / "benchmarks")]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "info"]
+    server = _start(cmd, port)
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/capture/batch"
+        clients, wall, _ = _run_clients(url, "baseline", args, None)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return sum(len(c.acked) for c in clients), wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -119,6 +167,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--no-kill", action="store_true")
     args = parser.parse_args()
+
+    baseline_acked, baseline_wall = _baseline(args)
 
     data = Path(tempfile.mkdtemp(prefix="phq-bench-capture-"))
     env = {**os.environ, "PRODUCTHQ_DATA_DIR": str(data), "PYTHONPATH": str(ROOT / "src")}
@@ -130,31 +180,19 @@ def main() -> None:
     key = _cli(env, "events", "write-key", "create", "bench", "--workspace", "bench").strip()
 
     port = _free_port()
-    server = _serve(env, port)
-    stop = threading.Event()
+    servers = [_serve(env, port)]
+
+    def restart() -> float:
+        servers[-1].send_signal(signal.SIGKILL)
+        servers[-1].wait()
+        t_restart = time.monotonic()
+        servers.append(_serve(env, port))
+        return time.monotonic() - t_restart
+
     url = f"http://127.0.0.1:{port}/api/v1/capture/batch"
-    clients = [Client(i, url, key, args.batch, stop) for i in range(args.clients)]
-    t0 = time.monotonic()
-    for c in clients:
-        c.start()
-    kill_at = args.seconds / 2
-    killed = False
-    restart_seconds = 0.0
-    while (elapsed := time.monotonic() - t0) < args.seconds:
-        if not killed and not args.no_kill and elapsed >= kill_at:
-            server.send_signal(signal.SIGKILL)
-            server.wait()
-            t_restart = time.monotonic()
-            server = _serve(env, port)
-            restart_seconds = time.monotonic() - t_restart
-            killed = True
-        time.sleep(0.05)
-    stop.set()
-    for c in clients:
-        c.join()
-    wall = time.monotonic() - t0
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
+    clients, wall, restart_seconds = _run_clients(url, key, args, None if args.no_kill else restart)
+    servers[-1].send_signal(signal.SIGTERM)
+    servers[-1].wait(timeout=30)
 
     acked = [m for c in clients for m in c.acked]
     t_load = time.monotonic()
@@ -169,28 +207,62 @@ def main() -> None:
     missing = [m for m in acked if m not in stored]
     doubled = [m for m, n in stored.items() if n > 1]
     sending = wall - restart_seconds
+    baseline_rate = baseline_acked / baseline_wall
+    up_rate = len(acked) / sending if sending else None
     result = {
         "clients": args.clients,
         "batch": args.batch,
         "seconds": round(wall, 2),
         "server_restart_seconds": round(restart_seconds, 2),
-        "killed_with_sigkill": killed,
+        "killed_with_sigkill": not args.no_kill,
         "acknowledged_events": len(acked),
         "events_in_store": sum(stored.values()),
         "missing_acknowledged": len(missing),
         "stored_twice": len(doubled),
         "failed_calls_retried": sum(c.failed_calls for c in clients),
         "events_per_second": round(len(acked) / wall),
-        "events_per_second_excluding_restart": round(len(acked) / sending) if sending else None,
+        "events_per_second_excluding_restart": round(up_rate) if up_rate else None,
+        "baseline_events_per_second": round(baseline_rate),
+        "ours_over_baseline": round(up_rate / baseline_rate, 3) if up_rate else None,
         "final_load_seconds": round(load_seconds, 2),
         "cpu_count": os.cpu_count(),
+        "load_average": round(os.getloadavg()[0], 2),
     }
     out = ROOT / "benchmarks" / "results" / "capture.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))  # noqa: T201 - a benchmark prints its table
+    _print_table(result)
     if missing or doubled:
         raise SystemExit("LOSS: acknowledged events missing or stored twice")
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("server", "events/s", "over baseline", "acknowledged", "missing", "twice")
+    base = result["baseline_events_per_second"]
+    table.add_row("baseline: parse only, nothing kept", f"{base:,}", "1.00", "-", "-", "-")
+    up = result["events_per_second_excluding_restart"]
+    ratio = result["ours_over_baseline"]
+    table.add_row(
+        "ProductHQ capture, while up",
+        f"{up:,}" if up else "-",
+        f"{ratio:.2f}" if ratio else "-",
+        f"{result['acknowledged_events']:,}",
+        str(result["missing_acknowledged"]),
+        str(result["stored_twice"]),
+    )
+    whole = result["events_per_second"]
+    table.add_row(
+        f"ProductHQ, whole run ({result['server_restart_seconds']} s restart)",
+        f"{whole:,}",
+        f"{whole / base:.2f}",
+        "",
+        "",
+        "",
+    )
+    Console().print(table)
 
 
 if __name__ == "__main__":

@@ -392,8 +392,8 @@ MATERIALIZED_KINDS = frozenset({"funnel", "funnel_users"})
 DuckDB inlines a CTE that does not aggregate into each of its readers; the funnel's tagged
 step events are read once per step, and re-scanning the events for each costs more than
 keeping the rows. It replaces an exact-duplicate ``GROUP BY`` that forced the same by
-aggregating (10M events: 0.85 s instead of 1.1 s on a loaded machine, 0.61 s against 0.63 s
-on a quiet one)."""
+aggregating (measured before the funnel kept only the columns its steps read, at 10M events:
+0.85 s instead of 1.1 s on a loaded machine, 0.61 s against 0.63 s on a quiet one)."""
 _DUCKDB_TABLE = re.compile(r'SELECT \* FROM ((?:"(?:[^"]|"")*"\.)*"(?:[^"]|"")*")')
 
 
